@@ -1,0 +1,26 @@
+package org.tuneloop.music;
+
+import java.util.List;
+
+/**
+ * The limits within which edits are valid, and the drum set. Defaults follow METHOD.md.
+ *
+ * @param minPitch  lowest allowed pitch (default base - 12)
+ * @param maxPitch  highest allowed pitch (default base + 24)
+ * @param minBeats  shortest duration (default 0.25)
+ * @param maxBeats  longest duration (default 1.0)
+ * @param beatStep  duration grid and the size of a duration edit (default 0.25)
+ * @param minNotes  a removal may not leave fewer notes than this (default 2)
+ * @param drums     the drum set, General MIDI keys; {@link Note#REST} may be one of them (default 35, 38)
+ */
+public record EditBounds(int minPitch, int maxPitch, double minBeats, double maxBeats, double beatStep,
+                         int minNotes, List<Integer> drums) {
+  public EditBounds {
+    drums = List.copyOf(drums);
+  }
+
+  /** METHOD.md defaults around the given base note. */
+  public static EditBounds around(int baseNote) {
+    return new EditBounds(baseNote - 12, baseNote + 24, 0.25, 1.0, 0.25, 2, List.of(35, 38));
+  }
+}
