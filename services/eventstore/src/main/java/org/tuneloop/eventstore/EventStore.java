@@ -1,36 +1,225 @@
 package org.tuneloop.eventstore;
 
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 /** The PostgreSQL event store (DESIGN.md, STYLE.md). */
 public final class EventStore {
 
-  public EventStore(Pool pool) { throw new UnsupportedOperationException("contract stub"); }
+  // Constraint names from db/migration/V1__events.sql.
+  static final String EVENT_ID_CONSTRAINT = "events_event_id_key";
+  static final String STREAM_VERSION_CONSTRAINT = "events_stream_version_key";
+  static final String UNIQUE_VIOLATION = "23505";
+  // ExpectedVersion.Any has no conflict to report, so a lost race is simply tried again.
+  private static final int ANY_ATTEMPTS = 5;
+
+  private static final String LAST_OF_STREAM =
+      "select version, hash from events where stream_id = $1 order by version desc limit 1";
+  // The stored event of a batch whose first id exists: the latest of its ids is the first append's result.
+  private static final String PRIOR_APPEND =
+      "select stream_id, version, position from events"
+          + " where event_id = any($1) and exists (select 1 from events where event_id = $2)"
+          + " order by position desc limit 1";
+  private static final String INSERT =
+      "insert into events (stream_id, version, event_id, type, schema_version, data, metadata, recorded_at,"
+          + " prev_hash, hash) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) returning position";
+  private static final String READ_STREAM =
+      "select " + StoredEvent.COLUMNS + " from events where stream_id = $1 and version > $2 order by version";
+  private static final String FIND = "select " + StoredEvent.COLUMNS + " from events where event_id = $1";
+  // STYLE.md "Reading everything without gaps": only transactions below the snapshot's xmin are finished.
+  private static final String READ_ALL =
+      "select " + StoredEvent.COLUMNS + " from events"
+          + " where (events.tx_id, position) > ($1::text::xid8, $2)"
+          + " and events.tx_id < pg_snapshot_xmin(pg_current_snapshot())"
+          + " order by events.tx_id, position limit $3";
+  // Every stream has a version 1, so that row names it once; "C" orders by code point on any server.
+  private static final String STREAM_IDS =
+      "select stream_id from events where version = 1 and starts_with(stream_id, $1)"
+          + " order by stream_id collate \"C\"";
+
+  private final Pool pool;
+
+  public EventStore(Pool pool) { this.pool = Objects.requireNonNull(pool, "pool"); }
 
   /**
    * Appends atomically, chaining hashes. Fails with {@link VersionConflict} when the stream is not at
    * {@code expected}; succeeds with {@code duplicate = true}, writing nothing, when the first event id exists.
    */
   public Future<AppendResult> append(String streamId, ExpectedVersion expected, List<NewEvent> events) {
-    throw new UnsupportedOperationException("contract stub");
+    List<NewEvent> batch;
+    try {
+      batch = validated(streamId, expected, events);
+    } catch (IllegalArgumentException | NullPointerException e) {
+      return Future.failedFuture(e);
+    }
+    return attempt(streamId, expected, batch, 1);
+  }
+
+  private Future<AppendResult> attempt(String streamId, ExpectedVersion expected, List<NewEvent> events, int attempt) {
+    return pool.withTransaction(conn -> appendIn(conn, streamId, expected, events))
+        .recover(failure -> {
+          if (!(failure instanceof PgException pg) || !UNIQUE_VIOLATION.equals(pg.getSqlState())) {
+            return Future.failedFuture(failure);
+          }
+          // A racing writer committed first. If it stored these very events, this is a retry that lost the race.
+          return priorAppend(pool, events).compose(prior -> {
+            if (prior.isPresent()) return Future.succeededFuture(prior.get());
+            if (STREAM_VERSION_CONSTRAINT.equals(pg.getConstraint())) {
+              if (expected instanceof ExpectedVersion.Any && attempt < ANY_ATTEMPTS) {
+                return attempt(streamId, expected, events, attempt + 1);
+              }
+              return Future.failedFuture(new VersionConflict(streamId, expected));
+            }
+            if (EVENT_ID_CONSTRAINT.equals(pg.getConstraint())) {
+              return Future.failedFuture(new IllegalArgumentException(
+                  "an event id of this batch was stored by a different append (its first event id is new): "
+                      + pg.getDetail(), pg));
+            }
+            return Future.failedFuture(failure);
+          });
+        });
+  }
+
+  private Future<AppendResult> appendIn(SqlConnection conn, String streamId, ExpectedVersion expected,
+                                        List<NewEvent> events) {
+    return priorAppend(conn, events).compose(prior -> {
+      if (prior.isPresent()) return Future.succeededFuture(prior.get());
+      return conn.preparedQuery(LAST_OF_STREAM).execute(Tuple.of(streamId)).compose(last -> {
+        int lastVersion = 0;
+        byte[] prevHash = HashChain.genesis();
+        if (last.size() > 0) {
+          Row row = last.iterator().next();
+          lastVersion = row.getInteger("version");
+          prevHash = row.getBuffer("hash").getBytes();
+        }
+        boolean matches = switch (expected) {
+          case ExpectedVersion.NoStream n -> lastVersion == 0;
+          case ExpectedVersion.Exact e -> lastVersion == e.version();
+          case ExpectedVersion.Any a -> true;
+        };
+        if (!matches) return Future.failedFuture(new VersionConflict(streamId, expected));
+
+        // One recorded time per append, at the precision timestamptz keeps, so the hash survives the round trip.
+        Instant recordedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        OffsetDateTime recordedAtColumn = OffsetDateTime.ofInstant(recordedAt, ZoneOffset.UTC);
+        List<Tuple> rows = new ArrayList<>(events.size());
+        int version = lastVersion;
+        for (NewEvent event : events) {
+          version++;
+          JsonObject data = orEmpty(event.data());
+          byte[] hash = HashChain.hash(prevHash, streamId, version, event.eventId(), event.type(),
+              event.schemaVersion(), recordedAt, data);
+          rows.add(Tuple.tuple()
+              .addString(streamId)
+              .addInteger(version)
+              .addUUID(event.eventId())
+              .addString(event.type())
+              .addInteger(event.schemaVersion())
+              .addValue(data)
+              .addValue(orEmpty(event.metadata()))
+              .addOffsetDateTime(recordedAtColumn)
+              .addBuffer(Buffer.buffer(prevHash))
+              .addBuffer(Buffer.buffer(hash)));
+          prevHash = hash;
+        }
+        int finalVersion = version;
+        return conn.preparedQuery(INSERT).executeBatch(rows).map(inserted -> {
+          long lastPosition = -1;
+          for (RowSet<Row> rs = inserted; rs != null; rs = rs.next()) {
+            for (Row row : rs) lastPosition = row.getLong("position");
+          }
+          return new AppendResult(streamId, finalVersion, lastPosition, false);
+        });
+      });
+    });
+  }
+
+  /** The result of the append that stored this batch's first event id, if one did. */
+  private static Future<Optional<AppendResult>> priorAppend(SqlClient client, List<NewEvent> events) {
+    UUID[] ids = events.stream().map(NewEvent::eventId).toArray(UUID[]::new);
+    return client.preparedQuery(PRIOR_APPEND).execute(Tuple.of(ids, ids[0])).map(rows -> {
+      if (rows.size() == 0) return Optional.empty();
+      Row row = rows.iterator().next();
+      return Optional.of(new AppendResult(row.getString("stream_id"), row.getInteger("version"),
+          row.getLong("position"), true));
+    });
   }
 
   /** The stream's events with version > afterVersion, in order. */
   public Future<List<StoredEvent>> readStream(String streamId, int afterVersion) {
-    throw new UnsupportedOperationException("contract stub");
+    return pool.preparedQuery(READ_STREAM).mapping(StoredEvent::fromRow)
+        .execute(Tuple.of(streamId, afterVersion))
+        .map(EventStore::toList);
   }
 
-  public Future<Optional<StoredEvent>> find(UUID eventId) { throw new UnsupportedOperationException("contract stub"); }
+  public Future<Optional<StoredEvent>> find(UUID eventId) {
+    return pool.preparedQuery(FIND).mapping(StoredEvent::fromRow)
+        .execute(Tuple.of(eventId))
+        .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(rows.iterator().next()));
+  }
 
   /** Up to {@code limit} events after the cursor, from finished transactions only, never skipping a late commit. */
-  public Future<LogPage> readAll(Cursor after, int limit) { throw new UnsupportedOperationException("contract stub"); }
+  public Future<LogPage> readAll(Cursor after, int limit) {
+    if (after == null) return Future.failedFuture(new IllegalArgumentException("no cursor"));
+    if (limit < 1) return Future.failedFuture(new IllegalArgumentException("limit must be positive: " + limit));
+    return pool.preparedQuery(READ_ALL).mapping(StoredEvent::fromRow)
+        .execute(Tuple.of(Long.toString(after.txId()), after.position(), limit))
+        .map(rows -> {
+          List<StoredEvent> events = toList(rows);
+          Cursor next = events.isEmpty() ? after : events.getLast().cursor();
+          return new LogPage(events, next);
+        });
+  }
 
-  /** Ids of the streams whose id starts with the prefix, in order. */
-  public Future<List<String>> streamIds(String prefix) { throw new UnsupportedOperationException("contract stub"); }
+  /** Ids of the streams whose id starts with the prefix, in order (of code points). */
+  public Future<List<String>> streamIds(String prefix) {
+    return pool.preparedQuery(STREAM_IDS).mapping(row -> row.getString(0))
+        .execute(Tuple.of(prefix == null ? "" : prefix))
+        .map(EventStore::toList);
+  }
 
   public record LogPage(List<StoredEvent> events, Cursor next) {}
+
+  private static <T> List<T> toList(RowSet<T> rows) {
+    List<T> list = new ArrayList<>(rows.size());
+    rows.forEach(list::add);
+    return List.copyOf(list);
+  }
+
+  private static JsonObject orEmpty(JsonObject json) { return json == null ? new JsonObject() : json; }
+
+  private static List<NewEvent> validated(String streamId, ExpectedVersion expected, List<NewEvent> events) {
+    if (streamId == null || streamId.isBlank()) throw new IllegalArgumentException("stream id is blank");
+    if (expected == null) throw new IllegalArgumentException("no expected version");
+    if (expected instanceof ExpectedVersion.Exact(int v) && v < 0) {
+      throw new IllegalArgumentException("expected version is negative: " + v);
+    }
+    if (events == null || events.isEmpty()) throw new IllegalArgumentException("nothing to append");
+    Set<UUID> ids = new HashSet<>();
+    for (NewEvent e : events) {
+      if (e == null || e.eventId() == null) throw new IllegalArgumentException("event without id");
+      if (e.type() == null || e.type().isBlank()) throw new IllegalArgumentException("event " + e.eventId() + " has no type");
+      if (!ids.add(e.eventId())) throw new IllegalArgumentException("event id " + e.eventId() + " twice in one append");
+    }
+    return List.copyOf(events);
+  }
 }

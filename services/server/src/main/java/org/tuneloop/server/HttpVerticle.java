@@ -1,0 +1,263 @@
+package org.tuneloop.server;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.StaticHandler;
+import io.vertx.sqlclient.Pool;
+import java.time.Instant;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.tuneloop.music.MidiFile;
+import org.tuneloop.music.Scale;
+import org.tuneloop.music.StartParameters;
+import org.tuneloop.music.Track;
+import org.tuneloop.study.Participant;
+import org.tuneloop.study.ParticipantCommand;
+import org.tuneloop.study.ParticipantDecider;
+import org.tuneloop.server.AccessTokens.Caller;
+
+/** The HTTP API (documented in /openapi.yaml), the web client and the operational endpoints. Handlers stay thin. */
+public final class HttpVerticle extends VerticleBase {
+  private static final String CALLER = "caller";
+
+  private final ServerConfig config;
+  private final Pool pool;
+  private final Participants participants;
+  private final Studies studies;
+  private final AccessTokens tokens;
+  private final PrometheusMeterRegistry metrics;
+  private HttpServer server;
+
+  public HttpVerticle(ServerConfig config, Pool pool, Participants participants, Studies studies, AccessTokens tokens,
+                      PrometheusMeterRegistry metrics) {
+    this.config = config;
+    this.pool = pool;
+    this.participants = participants;
+    this.studies = studies;
+    this.tokens = tokens;
+    this.metrics = metrics;
+  }
+
+  @Override
+  public Future<?> start() {
+    Router router = Router.router(vertx);
+    router.route().handler(ctx -> {
+      ctx.response().putHeader("X-Content-Type-Options", "nosniff").putHeader("Referrer-Policy", "no-referrer");
+      ctx.next();
+    });
+    router.get("/health").respond(ctx -> pool.query("select 1").execute()
+        .map(rows -> new JsonObject().put("status", "ok").put("version", BuildInfo.APP_VERSION)));
+    router.get("/metrics").handler(ctx -> ctx.response()
+        .putHeader("content-type", "text/plain; version=0.0.4").end(metrics.scrape()));
+    router.get("/openapi.yaml").handler(ctx -> ctx.response()
+        .putHeader("content-type", "application/yaml").end(OpenApi.document()));
+
+    router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(64 * 1024));
+    router.route("/api/*").handler(this::authenticate);
+    router.get("/api/session").respond(ctx -> Future.succeededFuture(callerJson(caller(ctx))));
+
+    String p = "/api/participants/:participantId";
+    router.get(p).respond(ctx -> readable(ctx).compose(this::sessionView));
+    router.post(p + "/consent").respond(ctx -> command(ctx, body -> {
+      RequestBody b = RequestBody.of(ctx, Set.of("consentVersion", "agree"));
+      return new ParticipantCommand.AnswerConsent(b.text("consentVersion", 100), b.bool("agree"));
+    }));
+    router.post(p + "/parameters").respond(ctx -> command(ctx, body -> {
+      RequestBody b = RequestBody.of(ctx, Set.of("baseNote", "scale", "length", "tempo"));
+      Scale scale;
+      try {
+        scale = Scale.parse(b.text("scale", 40));
+      } catch (IllegalArgumentException e) {
+        throw ApiError.badRequest("scale", e.getMessage());
+      }
+      return new ParticipantCommand.ChooseStartParameters(new StartParameters(b.integer("baseNote", 0, 127), scale,
+          b.integer("length", 1, 64), b.integer("tempo", 1, 400)), Instant.now());
+    }));
+    router.post(p + "/ratings").respond(ctx -> command(ctx, body -> {
+      RequestBody b = RequestBody.of(ctx, Set.of("episode", "step", "rating", "clientMillisToRate"));
+      Integer clientMillis = b.optionalInteger("clientMillisToRate", 0, Integer.MAX_VALUE);
+      return new ParticipantCommand.RateTrack(b.integer("episode", 1, 100_000), b.integer("step", 1, 10_000),
+          b.integer("rating", 1, 10), clientMillis == null ? null : clientMillis.longValue(), Instant.now());
+    }));
+    router.post(p + "/episodes").respond(ctx -> command(ctx, body -> {
+      RequestBody.of(ctx, Set.of());
+      return new ParticipantCommand.ContinueTraining(Instant.now());
+    }));
+    router.post(p + "/finish").respond(ctx -> command(ctx, body -> {
+      RequestBody.of(ctx, Set.of());
+      return new ParticipantCommand.FinishTraining();
+    }));
+    router.post(p + "/withdraw").respond(ctx -> command(ctx, body -> {
+      RequestBody.of(ctx, Set.of());
+      return new ParticipantCommand.Withdraw();
+    }));
+    router.get(p + "/track.mid").handler(ctx -> readable(ctx).onSuccess(loaded -> {
+      if (!(loaded.state() instanceof Participant.Training t)) {
+        ctx.fail(ApiError.notFound("there is no current track: the participant is at '" + loaded.state().phase() + "'"));
+        return;
+      }
+      sendMidi(ctx, t.current(), t.parameters().tempo(), "track-e" + t.episode() + "-s" + t.step() + ".mid");
+    }).onFailure(ctx::fail));
+    router.get(p + "/composition").respond(ctx -> readable(ctx).map(loaded -> Views.composition(finished(loaded))));
+    router.get(p + "/composition.mid").handler(ctx -> readable(ctx).onSuccess(loaded -> {
+      Participant.Finished f = finished(loaded);
+      sendMidi(ctx, f.composition().result(), f.parameters().tempo(), "composition.mid");
+    }).onFailure(ctx::fail));
+
+    // Researcher routes.
+    router.get(p + "/q-table").respond(ctx -> researcherReadable(ctx).map(Views::qTable));
+    router.get(p + "/events").respond(ctx -> researcherReadable(ctx)
+        .compose(loaded -> participants.events(loaded.participantId()))
+        .map(events -> new JsonObject().put("events", new JsonArray(events.stream()
+            .map(e -> new JsonObject().put("type", org.tuneloop.study.ParticipantEvent.type(e))
+                .put("data", EventCodec.encode(e))).toList()))));
+    router.get("/api/studies").respond(ctx -> researcher(ctx).compose(c -> studies.ids())
+        .map(ids -> new JsonObject().put("studies", new JsonArray(ids))));
+    router.get("/api/studies/:studyId/participants").respond(ctx -> researcher(ctx)
+        .compose(c -> studies.get(ctx.pathParam("studyId")))
+        .compose(study -> studies.participantIds(study.studyId()))
+        .map(ids -> new JsonObject().put("participants", new JsonArray(ids))));
+    router.post("/api/studies/:studyId/participants").respond(ctx -> researcher(ctx).compose(c -> {
+      RequestBody b = RequestBody.of(ctx, Set.of("arm"));
+      return studies.enrol(ctx.pathParam("studyId"), b.optionalText("arm", 100));
+    }).map(e -> {
+      ctx.response().setStatusCode(201);
+      return new JsonObject().put("participantId", e.participantId()).put("token", e.token())
+          .put("link", config.publicUrl() + "/#participant=" + e.token());
+    }));
+    router.route("/api/*").handler(ctx -> ctx.fail(404));
+
+    router.route("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false));
+    router.route().failureHandler(Responses::failure);
+
+    server = vertx.createHttpServer();
+    return server.requestHandler(router).listen(config.port(), config.host());
+  }
+
+  @Override
+  public Future<?> stop() {
+    return server == null ? Future.succeededFuture() : server.shutdown(10, TimeUnit.SECONDS);
+  }
+
+  public int actualPort() {
+    return server.actualPort();
+  }
+
+  private void authenticate(RoutingContext ctx) {
+    String header = ctx.request().getHeader("Authorization");
+    if (header == null || !header.startsWith("Bearer ")) {
+      ctx.fail(ApiError.unauthorized("send the token from your link as 'Authorization: Bearer <token>'"));
+      return;
+    }
+    tokens.find(header.substring("Bearer ".length()).trim()).onSuccess(found -> {
+      if (found.isEmpty()) {
+        ctx.fail(ApiError.unauthorized("this token is not valid"));
+        return;
+      }
+      ctx.put(CALLER, found.get());
+      ctx.next();
+    }).onFailure(ctx::fail);
+  }
+
+  private static Caller caller(RoutingContext ctx) {
+    return ctx.get(CALLER);
+  }
+
+  private static JsonObject callerJson(Caller caller) {
+    return new JsonObject().put("role", caller.role().name().toLowerCase()).put("participantId", caller.participantId())
+        .put("studyId", caller.studyId());
+  }
+
+  /** The participant named in the path, if the caller is that participant or a researcher of the study. */
+  private Future<Participants.Loaded> readable(RoutingContext ctx) {
+    Caller caller = caller(ctx);
+    String id = ctx.pathParam("participantId");
+    if (!caller.isResearcher() && !id.equals(caller.participantId())) {
+      return Future.failedFuture(ApiError.forbidden("this token belongs to another participant"));
+    }
+    return existing(id).compose(loaded -> {
+      String study = ParticipantDecider.enrolment(loaded.state()).studyId();
+      if (caller.isResearcher() && caller.studyId() != null && !caller.studyId().equals(study)) {
+        return Future.failedFuture(ApiError.forbidden("this researcher token is for another study"));
+      }
+      return Future.succeededFuture(loaded);
+    });
+  }
+
+  private Future<Participants.Loaded> researcherReadable(RoutingContext ctx) {
+    return researcher(ctx).compose(c -> readable(ctx));
+  }
+
+  private static Future<Caller> researcher(RoutingContext ctx) {
+    Caller caller = caller(ctx);
+    return caller.isResearcher() ? Future.succeededFuture(caller)
+        : Future.failedFuture(ApiError.forbidden("this needs a researcher token"));
+  }
+
+  private Future<Participants.Loaded> existing(String participantId) {
+    try {
+      UUID.fromString(participantId);
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(ApiError.notFound("no participant '" + participantId + "'"));
+    }
+    return participants.load(participantId).compose(loaded -> loaded.state() instanceof Participant.Unknown
+        ? Future.failedFuture(ApiError.notFound("no participant '" + participantId + "'"))
+        : Future.succeededFuture(loaded));
+  }
+
+  private Future<JsonObject> sessionView(Participants.Loaded loaded) {
+    return studies.get(ParticipantDecider.enrolment(loaded.state()).studyId())
+        .map(study -> Views.session(loaded, study.protocol()));
+  }
+
+  /** Runs a participant's own command: only the participant may act for themselves. */
+  private Future<JsonObject> command(RoutingContext ctx, java.util.function.Function<RoutingContext,
+      ParticipantCommand> parse) {
+    Caller caller = caller(ctx);
+    String id = ctx.pathParam("participantId");
+    if (caller.isResearcher()) {
+      return Future.failedFuture(ApiError.forbidden("only the participant can do this"));
+    }
+    if (!id.equals(caller.participantId())) {
+      return Future.failedFuture(ApiError.forbidden("this token belongs to another participant"));
+    }
+    String key = ctx.request().getHeader("Idempotency-Key");
+    if (key != null && (key.isBlank() || key.length() > 200)) {
+      return Future.failedFuture(ApiError.badRequest("Idempotency-Key", "the Idempotency-Key header must be 1 to 200 characters"));
+    }
+    ParticipantCommand command;
+    try {
+      command = parse.apply(ctx);
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+    JsonObject metadata = new JsonObject()
+        .put("requestId", UUID.randomUUID().toString())
+        .put("clientTime", ctx.request().getHeader("X-Client-Time"));
+    return participants.handle(id, command, key, metadata).compose(handled -> sessionView(handled.loaded())
+        .map(view -> view.put("duplicate", handled.duplicate())));
+  }
+
+  private static Participant.Finished finished(Participants.Loaded loaded) {
+    if (loaded.state() instanceof Participant.Finished f) {
+      return f;
+    }
+    throw ApiError.notFound("there is no composition yet: the participant is at '" + loaded.state().phase() + "'");
+  }
+
+  private void sendMidi(RoutingContext ctx, Track track, int tempo, String filename) {
+    vertx.executeBlocking(() -> MidiFile.render(track, tempo)).onSuccess(bytes -> ctx.response()
+        .putHeader("content-type", "audio/midi")
+        .putHeader("content-disposition", "attachment; filename=\"" + filename + "\"")
+        .end(Buffer.buffer(bytes))).onFailure(ctx::fail);
+  }
+}

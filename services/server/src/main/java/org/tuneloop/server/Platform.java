@@ -1,0 +1,120 @@
+package org.tuneloop.server;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import org.tuneloop.eventstore.DatabaseAddress;
+import org.tuneloop.eventstore.EmbeddedDatabase;
+import org.tuneloop.eventstore.EventStore;
+import org.tuneloop.eventstore.Migrations;
+
+/**
+ * One running process: the database (embedded or external, migrated as its owner), Vert.x, one pool connected as
+ * the application role, and the application services over them. Closing it releases all of that.
+ */
+public final class Platform implements AutoCloseable {
+  private final EmbeddedDatabase embedded;
+  private final DatabaseAddress owner;
+  private final Vertx vertx;
+  private final Pool pool;
+  private final PrometheusMeterRegistry metrics;
+  public final EventStore store;
+  public final Participants participants;
+  public final AccessTokens tokens;
+  public final Studies studies;
+
+  private Platform(EmbeddedDatabase embedded, DatabaseAddress owner, Vertx vertx, Pool pool,
+                   PrometheusMeterRegistry metrics) {
+    this.embedded = embedded;
+    this.owner = owner;
+    this.vertx = vertx;
+    this.pool = pool;
+    this.metrics = metrics;
+    this.store = new EventStore(pool);
+    this.participants = new Participants(store, instanceName());
+    this.tokens = new AccessTokens(pool);
+    this.studies = new Studies(store, pool, participants, tokens);
+  }
+
+  /** Starts the database (the embedded one unless a URL is given), migrates it, and connects as the app role. */
+  public static Platform open(String databaseUrl, Path dataDirectory, String appRolePassword) {
+    EmbeddedDatabase embedded = null;
+    DatabaseAddress owner;
+    if (databaseUrl == null) {
+      embedded = EmbeddedDatabase.start(dataDirectory.resolve("postgres"));
+      owner = embedded.owner();
+    } else {
+      owner = DatabaseAddress.parse(databaseUrl);
+    }
+    try {
+      Migrations.AppRole role = new Migrations.AppRole(Migrations.AppRole.defaults().user(),
+          appRolePassword != null ? appRolePassword : Migrations.AppRole.defaults().password());
+      Migrations.migrate(owner, role);
+      PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      Vertx vertx = Vertx.builder()
+          .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)))
+          .withMetrics(new MicrometerMetricsFactory(metrics))
+          .build();
+      Pool pool = PgBuilder.pool()
+          .with(new PoolOptions().setMaxSize(8))
+          .connectingTo(owner.as(role.user(), role.password()).connectOptions().setReconnectAttempts(2)
+              .setReconnectInterval(500))
+          .using(vertx)
+          .build();
+      return new Platform(embedded, owner, vertx, pool, metrics);
+    } catch (RuntimeException e) {
+      if (embedded != null) {
+        embedded.close();
+      }
+      throw e;
+    }
+  }
+
+  public Vertx vertx() { return vertx; }
+
+  public Pool pool() { return pool; }
+
+  public PrometheusMeterRegistry metrics() { return metrics; }
+
+  /** The owner's address, printed for researchers who want to query the database directly. */
+  public DatabaseAddress owner() { return owner; }
+
+  /** Blocks until the future completes; for the command line only, never on an event loop. */
+  public static <T> T await(Future<T> future) {
+    try {
+      return future.toCompletionStage().toCompletableFuture().get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new IllegalStateException(e.getCause());
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      await(pool.close().eventually(vertx::close));
+    } finally {
+      if (embedded != null) {
+        embedded.close();
+      }
+    }
+  }
+
+  private static String instanceName() {
+    return ManagementFactory.getRuntimeMXBean().getName();
+  }
+}

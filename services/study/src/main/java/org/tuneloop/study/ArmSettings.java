@@ -1,0 +1,37 @@
+package org.tuneloop.study;
+
+import java.util.List;
+import org.tuneloop.agent.AgentSettings;
+import org.tuneloop.music.EditBounds;
+import org.tuneloop.music.StartParameters;
+
+/**
+ * Everything that shapes one participant's training; copied into the enrolment event so that a
+ * participant's stream replays on its own, whatever later happens to the protocol file.
+ *
+ * @param pitchesBelow     how far below the base note edits may go (default 12)
+ * @param pitchesAbove     how far above the base note edits may go (default 24)
+ * @param stepsPerEpisode  0 means "the initial track length" (METHOD.md)
+ */
+public record ArmSettings(String arm, AgentSettings agent, StartParameterRules startParameters,
+                          int pitchesBelow, int pitchesAbove, double minBeats, double maxBeats, double beatStep,
+                          int minNotes, List<Integer> drums, int minEpisodes, int stepsPerEpisode) {
+  public ArmSettings {
+    drums = List.copyOf(drums);
+  }
+
+  /** The paper's settings (METHOD.md defaults). */
+  public static ArmSettings paper() {
+    return new ArmSettings("paper", AgentSettings.paper(), StartParameterRules.paper(), 12, 24, 0.25, 1.0, 0.25, 2,
+        List.of(35, 38), 10, 0);
+  }
+
+  public EditBounds bounds(StartParameters parameters) {
+    return new EditBounds(parameters.baseNote() - pitchesBelow, parameters.baseNote() + pitchesAbove, minBeats,
+        maxBeats, beatStep, minNotes, drums);
+  }
+
+  public int steps(StartParameters parameters) {
+    return stepsPerEpisode > 0 ? stepsPerEpisode : parameters.length();
+  }
+}
