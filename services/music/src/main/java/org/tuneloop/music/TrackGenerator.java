@@ -28,7 +28,6 @@ public final class TrackGenerator {
       int pitch = pitches[random.nextInt(pitches.length)];
       double beats = grid[random.nextInt(grid.length)];
       int drum = drums.get(random.nextInt(drums.size()));
-      if (i == 0) drum = drums.get(0);
       notes.add(new Note(pitch, beats, drum));
     }
     return new Track(notes);

@@ -45,9 +45,9 @@ class TrackGeneratorTest {
 
   @Test
   void drawsPitchThenDurationThenDrumForEachNote() {
-    Scripted random = new Scripted(1, 3, 0, /* second note */ 8, 0, 2);
+    Scripted random = new Scripted(1, 3, 1, /* second note */ 8, 0, 2);
     Track track = TrackGenerator.generate(new StartParameters(62, Scale.DIMINISHED, 2, 90), BOUNDS, random);
-    assertThat(track.notes()).containsExactly(new Note(64, 1.0, 35), new Note(74, 0.25, Note.REST));
+    assertThat(track.notes()).containsExactly(new Note(64, 1.0, 38), new Note(74, 0.25, Note.REST));
     assertThat(random.bounds).containsExactly(9, 4, 3, 9, 4, 3);
   }
 
