@@ -49,6 +49,12 @@ public final class HttpVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    server = vertx.createHttpServer();
+    return server.requestHandler(router(vertx)).listen(config.port(), config.host());
+  }
+
+  /** Every route of the server; tests compare it with /openapi.yaml. */
+  public Router router(io.vertx.core.Vertx vertx) {
     Router router = Router.router(vertx);
     router.route().handler(ctx -> {
       ctx.response().putHeader("X-Content-Type-Options", "nosniff").putHeader("Referrer-Policy", "no-referrer");
@@ -138,9 +144,7 @@ public final class HttpVerticle extends VerticleBase {
 
     router.route("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false));
     router.route().failureHandler(Responses::failure);
-
-    server = vertx.createHttpServer();
-    return server.requestHandler(router).listen(config.port(), config.host());
+    return router;
   }
 
   @Override
