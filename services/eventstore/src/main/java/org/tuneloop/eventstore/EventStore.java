@@ -63,6 +63,9 @@ public final class EventStore {
   /**
    * Appends atomically, chaining hashes. Fails with {@link VersionConflict} when the stream is not at
    * {@code expected}; succeeds with {@code duplicate = true}, writing nothing, when the first event id exists.
+   * A duplicate answers with the first append's stream, last version and last position, whatever the expected
+   * version of the retry, and also when the retry raced the first append. {@link ExpectedVersion.Any} retries a
+   * lost race a few times. Malformed input (no events, an id twice, a blank type) fails with IllegalArgumentException.
    */
   public Future<AppendResult> append(String streamId, ExpectedVersion expected, List<NewEvent> events) {
     List<NewEvent> batch;
@@ -77,12 +80,15 @@ public final class EventStore {
   private Future<AppendResult> attempt(String streamId, ExpectedVersion expected, List<NewEvent> events, int attempt) {
     return pool.withTransaction(conn -> appendIn(conn, streamId, expected, events))
         .recover(failure -> {
-          if (!(failure instanceof PgException pg) || !UNIQUE_VIOLATION.equals(pg.getSqlState())) {
-            return Future.failedFuture(failure);
-          }
-          // A racing writer committed first. If it stored these very events, this is a retry that lost the race.
+          boolean conflict = failure instanceof VersionConflict;
+          boolean unique = failure instanceof PgException pg && UNIQUE_VIOLATION.equals(pg.getSqlState());
+          if (!conflict && !unique) return Future.failedFuture(failure);
+          // A racing writer committed first. If it stored these very events, this is a retry that lost the race
+          // (seen as a unique violation, or as a stream already past the expected version).
           return priorAppend(pool, events).compose(prior -> {
             if (prior.isPresent()) return Future.succeededFuture(prior.get());
+            if (conflict) return Future.failedFuture(failure);
+            PgException pg = (PgException) failure;
             if (STREAM_VERSION_CONSTRAINT.equals(pg.getConstraint())) {
               if (expected instanceof ExpectedVersion.Any && attempt < ANY_ATTEMPTS) {
                 return attempt(streamId, expected, events, attempt + 1);

@@ -52,22 +52,31 @@ public final class HashChain {
     return RECORDED_AT.format(recordedAt.truncatedTo(ChronoUnit.MICROS));
   }
 
-  /** Re-canonicalises and re-hashes a stream read back from the database; lists each broken link. */
-  public static List<String> verify(List<StoredEvent> stream) {
+  /**
+   * Re-canonicalises and re-hashes a whole stream read back from the database (versions from 1); lists each broken
+   * link as a sentence. An empty list means the chain is intact.
+   */
+  public static List<String> verify(List<StoredEvent> stream) { return verify(stream, 0, genesis()); }
+
+  /**
+   * The same for the tail of a stream after {@code afterVersion}, whose last hash a snapshot or an earlier audit
+   * vouches for: the tail must start at afterVersion + 1 and link to {@code prevHash}.
+   */
+  public static List<String> verify(List<StoredEvent> tail, int afterVersion, byte[] prevHash) {
     List<String> problems = new ArrayList<>();
-    if (stream.isEmpty()) return problems;
-    List<StoredEvent> ordered = new ArrayList<>(stream);
+    if (tail.isEmpty()) return problems;
+    List<StoredEvent> ordered = new ArrayList<>(tail);
     ordered.sort(Comparator.comparingInt(StoredEvent::version));
     String streamId = ordered.getFirst().streamId();
-    byte[] expectedPrev = genesis();
-    int expectedVersion = 1;
+    byte[] expectedPrev = prevHash;
+    int expectedVersion = afterVersion + 1;
     for (StoredEvent e : ordered) {
       String where = "stream " + e.streamId() + " version " + e.version() + " (event " + e.eventId() + ")";
       if (!e.streamId().equals(streamId)) {
         problems.add(where + ": belongs to another stream than " + streamId);
       }
       if (e.version() != expectedVersion) {
-        problems.add(where + ": expected version " + expectedVersion + " (versions must run from 1 without gaps)");
+        problems.add(where + ": expected version " + expectedVersion + " (versions must run without gaps)");
       }
       if (!Arrays.equals(e.prevHash(), expectedPrev)) {
         problems.add(where + ": prev_hash " + hex(e.prevHash()) + " is not the previous event's hash " + hex(expectedPrev));
