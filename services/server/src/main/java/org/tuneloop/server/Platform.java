@@ -106,7 +106,9 @@ public final class Platform implements AutoCloseable {
   @Override
   public void close() {
     try {
-      await(pool.close().eventually(vertx::close));
+      // Closed one after the other from this thread: closing Vert.x from one of its own threads never completes.
+      await(pool.close());
+      await(vertx.close());
     } finally {
       if (embedded != null) {
         embedded.close();

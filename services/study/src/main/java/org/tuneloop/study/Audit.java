@@ -104,7 +104,12 @@ public final class Audit {
           }
           rating = null;
         }
-        default -> { }
+        case ParticipantEvent.ConsentGiven e -> { }
+        case ParticipantEvent.ConsentDeclined e -> { }
+        case ParticipantEvent.EpisodeCompleted e -> { }
+        case ParticipantEvent.TrainingFinished e -> { }
+        case ParticipantEvent.CompositionCreated e -> { }
+        case ParticipantEvent.ParticipantWithdrew e -> { }
       }
     }
     return new Report(updates, choices, List.copyOf(mismatches));

@@ -82,8 +82,8 @@ public final class ParticipantDecider implements Decider<ParticipantCommand, Par
       throw notNow(state, "consent has already been answered");
     }
     if (!enrolment.consentVersion().equals(answer.consentVersion())) {
-      throw CommandRejected.invalid("consentVersion", "the consent shown was version '" + answer.consentVersion()
-          + "', but the current version is '" + enrolment.consentVersion() + "': reload the consent text");
+      throw CommandRejected.invalid("consentVersion", "consentVersion '" + answer.consentVersion()
+          + "' is not the current consent text, version '" + enrolment.consentVersion() + "': reload it");
     }
     return answer.agree()
         ? List.of(new ConsentGiven(enrolment.consentVersion(), enrolment.consentSha256()))
