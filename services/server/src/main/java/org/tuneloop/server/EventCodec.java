@@ -7,6 +7,7 @@ import java.util.List;
 import org.tuneloop.agent.AgentSettings;
 import org.tuneloop.agent.Policy;
 import org.tuneloop.agent.StateEncoder;
+import org.tuneloop.music.Edit;
 import org.tuneloop.music.Note;
 import org.tuneloop.music.Scale;
 import org.tuneloop.music.StartParameters;
@@ -81,7 +82,7 @@ public final class EventCodec {
       case "StartParametersChosen" -> new StartParametersChosen(parameters(d));
       case "EpisodeStarted" -> new EpisodeStarted(d.getInteger("episode"), track(d.getJsonArray("track")));
       case "ActionChosen" -> new ActionChosen(d.getInteger("episode"), d.getInteger("step"),
-          new TrackEdit(org.tuneloop.music.Edit.parse(d.getString("edit")), d.getInteger("note")),
+          new TrackEdit(Edit.parse(d.getString("edit")), d.getInteger("note")),
           d.getBoolean("explored"), d.getDouble("epsilon"));
       case "TrackPresented" -> new TrackPresented(d.getInteger("episode"), d.getInteger("step"),
           track(d.getJsonArray("track")), Instant.parse(d.getString("presentedAt")));

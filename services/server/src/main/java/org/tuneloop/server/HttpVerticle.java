@@ -3,6 +3,7 @@ package org.tuneloop.server;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonArray;
@@ -16,6 +17,7 @@ import java.time.Instant;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.tuneloop.music.MidiFile;
 import org.tuneloop.music.Scale;
 import org.tuneloop.music.StartParameters;
@@ -23,6 +25,7 @@ import org.tuneloop.music.Track;
 import org.tuneloop.study.Participant;
 import org.tuneloop.study.ParticipantCommand;
 import org.tuneloop.study.ParticipantDecider;
+import org.tuneloop.study.ParticipantEvent;
 import org.tuneloop.server.AccessTokens.Caller;
 
 /** The HTTP API (documented in /openapi.yaml), the web client and the operational endpoints. Handlers stay thin. */
@@ -54,7 +57,7 @@ public final class HttpVerticle extends VerticleBase {
   }
 
   /** Every route of the server; tests compare it with /openapi.yaml. */
-  public Router router(io.vertx.core.Vertx vertx) {
+  public Router router(Vertx vertx) {
     Router router = Router.router(vertx);
     router.route().handler(ctx -> {
       ctx.response().putHeader("X-Content-Type-Options", "nosniff").putHeader("Referrer-Policy", "no-referrer");
@@ -124,7 +127,7 @@ public final class HttpVerticle extends VerticleBase {
     router.get(p + "/events").respond(ctx -> researcherReadable(ctx)
         .compose(loaded -> participants.events(loaded.participantId()))
         .map(events -> new JsonObject().put("events", new JsonArray(events.stream()
-            .map(e -> new JsonObject().put("type", org.tuneloop.study.ParticipantEvent.type(e))
+            .map(e -> new JsonObject().put("type", ParticipantEvent.type(e))
                 .put("data", EventCodec.encode(e))).toList()))));
     router.get("/api/studies").respond(ctx -> researcher(ctx).compose(c -> studies.ids())
         .map(ids -> new JsonObject().put("studies", new JsonArray(ids))));
@@ -224,8 +227,7 @@ public final class HttpVerticle extends VerticleBase {
   }
 
   /** Runs a participant's own command: only the participant may act for themselves. */
-  private Future<JsonObject> command(RoutingContext ctx, java.util.function.Function<RoutingContext,
-      ParticipantCommand> parse) {
+  private Future<JsonObject> command(RoutingContext ctx, Function<RoutingContext, ParticipantCommand> parse) {
     Caller caller = caller(ctx);
     String id = ctx.pathParam("participantId");
     if (caller.isResearcher()) {
