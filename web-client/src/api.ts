@@ -1,0 +1,168 @@
+/** The Tuneloop HTTP API (served beside this page; contract in /openapi.yaml), with the bearer token. */
+import type { Note } from './music.ts';
+
+export interface Caller {
+  readonly role: 'participant' | 'researcher';
+  readonly participantId: string | null;
+  readonly studyId: string | null;
+}
+
+export interface StartParameters {
+  readonly baseNote: number;
+  readonly scale: string;
+  readonly length: number;
+  readonly tempo: number;
+}
+
+export interface Range {
+  readonly min: number;
+  readonly max: number;
+}
+
+export interface ParameterRules {
+  readonly defaults: StartParameters;
+  readonly scales: readonly string[];
+  readonly baseNote: Range;
+  readonly length: Range;
+  readonly tempo: Range;
+  readonly fixed: boolean;
+}
+
+export interface Progress {
+  readonly completedEpisodes: number;
+  readonly minEpisodes: number;
+  readonly episode: number;
+  readonly step: number;
+  readonly stepsPerEpisode: number;
+}
+
+export interface Track {
+  readonly episode: number;
+  readonly step: number;
+  readonly tempo: number;
+  readonly notes: readonly Note[];
+}
+
+export interface Composition {
+  readonly tempo: number;
+  readonly start: readonly Note[];
+  readonly actions: readonly string[];
+  readonly notes: readonly Note[];
+}
+
+export type Phase = 'consent' | 'declined' | 'parameters' | 'training' | 'between-episodes' | 'finished'
+  | 'withdrawn';
+
+export interface Session {
+  readonly participantId: string;
+  readonly studyId: string;
+  readonly phase: Phase;
+  readonly version: number;
+  readonly consent?: { readonly version: string; readonly title: string; readonly text: string };
+  readonly parameterRules?: ParameterRules;
+  readonly parameters?: StartParameters;
+  readonly progress?: Progress;
+  readonly track?: Track;
+  readonly canFinish?: boolean;
+  readonly composition?: Composition;
+  readonly duplicate?: boolean;
+}
+
+export interface QTable {
+  readonly participantId: string;
+  readonly version: number;
+  readonly phase: string;
+  readonly entries: number;
+  readonly values: readonly { readonly state: string; readonly action: string; readonly value: number }[];
+}
+
+export interface StoredEventView {
+  readonly type: string;
+  readonly data: Record<string, unknown>;
+}
+
+/** The server refused the request (status 4xx or 5xx), with its JSON error body when it sent one. */
+export class ApiError extends Error {
+  constructor(readonly status: number, readonly error: string, readonly detail: string,
+              readonly field: string | null) {
+    super(`${status} ${error}: ${detail}`);
+  }
+
+  /** Worth sending again unchanged: the server (or a proxy before it) was in trouble, not the request. */
+  get retryable(): boolean {
+    return this.status >= 500 || this.status === 429 || this.status === 408;
+  }
+}
+
+/** The request never got an answer: no network, server down, or timed out. */
+export class NetworkError extends Error {}
+
+const TIMEOUT_MS = 15000;
+
+export class Api {
+  constructor(private readonly token: string) {}
+
+  get<T>(path: string): Promise<T> {
+    return this.request<T>('GET', path, undefined, undefined);
+  }
+
+  /** A command: `key` is the Idempotency-Key, the same on every resend of one intended action. */
+  post<T>(path: string, body: unknown, key: string): Promise<T> {
+    return this.request<T>('POST', path, body, key);
+  }
+
+  /** A binary download (MIDI), with the token. */
+  async blob(path: string): Promise<Blob> {
+    const response = await this.fetch('GET', path, undefined, undefined, '*/*');
+    return response.blob();
+  }
+
+  private async request<T>(method: string, path: string, body: unknown, key: string | undefined): Promise<T> {
+    const response = await this.fetch(method, path, body, key, 'application/json');
+    try {
+      return (await response.json()) as T;
+    } catch {
+      throw new NetworkError('the answer was cut off');
+    }
+  }
+
+  private async fetch(method: string, path: string, body: unknown, key: string | undefined,
+                      accept: string): Promise<Response> {
+    const headers: Record<string, string> = { Authorization: `Bearer ${this.token}`, Accept: accept };
+    if (body !== undefined) {
+      headers['Content-Type'] = 'application/json';
+    }
+    if (key) {
+      headers['Idempotency-Key'] = key;
+      headers['X-Client-Time'] = new Date().toISOString();
+    }
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), TIMEOUT_MS);
+    let response: Response;
+    try {
+      response = await fetch(path, {
+        method, headers, cache: 'no-store', signal: abort.signal,
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      });
+    } catch (e) {
+      throw new NetworkError(e instanceof Error ? e.message : String(e));
+    } finally {
+      clearTimeout(timer);
+    }
+    if (!response.ok) {
+      let error = response.statusText || 'Error';
+      let detail = '';
+      let field: string | null = null;
+      try {
+        const json = (await response.json()) as { error?: string; detail?: string; field?: string };
+        error = json.error ?? error;
+        detail = json.detail ?? '';
+        field = json.field ?? null;
+      } catch {
+        // not JSON (a proxy's page): keep the status text
+      }
+      throw new ApiError(response.status, error, detail, field);
+    }
+    return response;
+  }
+}
