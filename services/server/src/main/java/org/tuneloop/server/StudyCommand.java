@@ -103,14 +103,13 @@ public final class StudyCommand implements Runnable {
     private static void printDemo(Platform platform, ServerConfig config) {
       Studies.Study study = Platform.await(platform.studies.createIfAbsent("demo",
           resource("/study-protocols/paper-replication.yaml")));
-      Studies.Enrolment enrolment = Platform.await(platform.studies.enrol(study.studyId(), null));
-      String researcher = Platform.await(platform.tokens.issueResearcher(study.studyId()));
+      DemoLinks links = DemoLinks.reuseOrCreate(platform, study.studyId(), config.dataDirectory());
       System.out.println("Demo study '" + study.studyId() + "' (" + study.protocol().title() + ")");
-      System.out.println("Participant link: " + config.publicUrl() + "/#participant=" + enrolment.token());
-      System.out.println("Participant id: " + enrolment.participantId());
-      System.out.println("Participant token: " + enrolment.token());
-      System.out.println("Researcher link: " + config.publicUrl() + "/#researcher=" + researcher);
-      System.out.println("Researcher token: " + researcher);
+      System.out.println("Participant link: " + config.publicUrl() + "/#participant=" + links.participantToken());
+      System.out.println("Participant id: " + links.participantId());
+      System.out.println("Participant token: " + links.participantToken());
+      System.out.println("Researcher link: " + config.publicUrl() + "/#researcher=" + links.researcherToken());
+      System.out.println("Researcher token: " + links.researcherToken());
     }
   }
 

@@ -36,12 +36,14 @@ public final class Views {
       case Unknown u -> { }
       case AwaitingConsent s -> view.put("consent", new JsonObject().put("version", protocol.consent().version())
           .put("text", protocol.consent().text()).put("title", protocol.title()));
-      case ChoosingParameters s -> view.put("parameterRules", rules(settings.startParameters()));
+      case ChoosingParameters s -> view.put("parameterRules", rules(settings.startParameters())
+          .put("minEpisodes", settings.minEpisodes()).put("stepsPerEpisode", settings.stepsPerEpisode()));
       case Training t -> view.put("parameters", EventCodec.parameters(t.parameters()))
           .put("progress", progress(t.completedEpisodes(), settings.minEpisodes(), t.episode(), t.step(),
               t.stepsPerEpisode()))
           .put("track", new JsonObject().put("episode", t.episode()).put("step", t.step())
-              .put("tempo", t.parameters().tempo()).put("notes", EventCodec.track(t.current())));
+              .put("tempo", t.parameters().tempo()).put("presentedAt", t.presentedAt().toString())
+              .put("notes", EventCodec.track(t.current())));
       case BetweenEpisodes b -> view.put("parameters", EventCodec.parameters(b.parameters()))
           .put("progress", progress(b.completedEpisodes(), settings.minEpisodes(), b.completedEpisodes(), 0,
               settings.steps(b.parameters())))

@@ -129,6 +129,8 @@ class ParticipantApiIT {
         server = ServerProcess.start(workDir);
         participant = new Api(server.url(), participant.token());
         researcher = new Api(server.url(), researcher.token());
+        assertThat(server.participantToken()).as("the demo prints the same links after a restart")
+            .isEqualTo(participant.token());
         session = participant.session(participantId);
         assertThat(session.getJsonObject("track")).as("the same step and track after a SIGKILL and restart")
             .isEqualTo(beforeKill.getJsonObject("track"));
