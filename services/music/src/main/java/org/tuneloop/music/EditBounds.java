@@ -17,6 +17,15 @@ public record EditBounds(int minPitch, int maxPitch, double minBeats, double max
                          int minNotes, List<Integer> drums) {
   public EditBounds {
     drums = List.copyOf(drums);
+    if (minPitch > maxPitch || minPitch < 0 || maxPitch > 127) {
+      throw new IllegalArgumentException("pitch range " + minPitch + ".." + maxPitch + " is not within MIDI 0..127");
+    }
+    if (!(beatStep > 0) || !(minBeats > 0) || minBeats > maxBeats) {
+      throw new IllegalArgumentException("durations need 0 < minBeats <= maxBeats and a positive beatStep");
+    }
+    if (minNotes < 1 || drums.isEmpty()) {
+      throw new IllegalArgumentException("a track keeps at least one note and has at least one drum");
+    }
   }
 
   /** METHOD.md defaults around the given base note. */

@@ -52,6 +52,7 @@ class ExternalDatabaseIT {
         assertThat(audit.exitCode()).as(audit.output()).isZero();
       }
     } finally {
+      ServerProcess.deleteFolder(work);
       try (Connection c = TestDatabases.connect(server.owner()); Statement s = c.createStatement()) {
         s.execute("drop database if exists " + name + " with (force)");
       } catch (SQLException ignored) {

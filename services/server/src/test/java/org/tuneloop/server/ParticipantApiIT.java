@@ -57,6 +57,7 @@ class ParticipantApiIT {
     if (server != null) {
       server.close();
     }
+    ServerProcess.deleteFolder(workDir);
   }
 
   @Test

@@ -121,6 +121,18 @@ public final class ServerProcess implements AutoCloseable {
     }
   }
 
+  /** Removes a test's working folder (the embedded database in it included), once its servers have stopped. */
+  public static void deleteFolder(Path folder) throws IOException {
+    if (!Files.exists(folder)) {
+      return;
+    }
+    try (var walk = Files.walk(folder)) {
+      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+
   /** Runs another `./study` command to completion; returns its exit code and output. */
   public static Result study(Path workDir, String... args) throws IOException, InterruptedException {
     List<String> command = new ArrayList<>(List.of(repositoryRoot().resolve("study").toString()));

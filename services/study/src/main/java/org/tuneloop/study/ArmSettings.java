@@ -27,8 +27,9 @@ public record ArmSettings(String arm, AgentSettings agent, StartParameterRules s
   }
 
   public EditBounds bounds(StartParameters parameters) {
-    return new EditBounds(parameters.baseNote() - pitchesBelow, parameters.baseNote() + pitchesAbove, minBeats,
-        maxBeats, beatStep, minNotes, drums);
+    // Clamped to MIDI's range, so a wide arm and a low or high base note still make valid bounds.
+    return new EditBounds(Math.max(0, parameters.baseNote() - pitchesBelow),
+        Math.min(127, parameters.baseNote() + pitchesAbove), minBeats, maxBeats, beatStep, minNotes, drums);
   }
 
   public int steps(StartParameters parameters) {

@@ -235,6 +235,17 @@ class ParticipantDeciderTest {
     assertThat(s.training().stepsPerEpisode()).isEqualTo(6);
   }
 
+  @Test
+  void editBoundsOfAWideArmStayWithinMidi() {
+    ArmSettings paper = ArmSettings.paper();
+    ArmSettings wide = new ArmSettings("wide", paper.agent(), paper.startParameters(), 60, 60, 0.25, 1.0, 0.25, 2,
+        paper.drums(), 10, 0);
+    assertThat(wide.bounds(new StartParameters(36, Scale.MAJOR, 8, 90)).minPitch()).isZero();
+    assertThat(wide.bounds(new StartParameters(84, Scale.MAJOR, 8, 90)).maxPitch()).isEqualTo(127);
+    assertThat(paper.bounds(new StartParameters(60, Scale.MAJOR, 8, 90)))
+        .isEqualTo(org.tuneloop.music.EditBounds.around(60));
+  }
+
   /** Ten episodes of eight steps with ratings from a fixed taste. */
   private static List<ParticipantEvent> run(long seed) {
     Session s = new Session();
