@@ -17,7 +17,7 @@ import java.time.Instant;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
+import java.util.function.Supplier;
 import org.tuneloop.music.MidiFile;
 import org.tuneloop.music.Scale;
 import org.tuneloop.music.StartParameters;
@@ -79,11 +79,11 @@ public final class HttpVerticle extends VerticleBase {
 
     String p = "/api/participants/:participantId";
     router.get(p).respond(ctx -> readable(ctx).compose(this::sessionView));
-    router.post(p + "/consent").respond(ctx -> command(ctx, body -> {
+    router.post(p + "/consent").respond(ctx -> command(ctx, () -> {
       RequestBody b = RequestBody.of(ctx, Set.of("consentVersion", "agree"));
       return new ParticipantCommand.AnswerConsent(b.text("consentVersion", 100), b.bool("agree"));
     }));
-    router.post(p + "/parameters").respond(ctx -> command(ctx, body -> {
+    router.post(p + "/parameters").respond(ctx -> command(ctx, () -> {
       RequestBody b = RequestBody.of(ctx, Set.of("baseNote", "scale", "length", "tempo"));
       Scale scale;
       try {
@@ -94,21 +94,21 @@ public final class HttpVerticle extends VerticleBase {
       return new ParticipantCommand.ChooseStartParameters(new StartParameters(b.integer("baseNote", 0, 127), scale,
           b.integer("length", 1, 64), b.integer("tempo", 1, 400)), Instant.now());
     }));
-    router.post(p + "/ratings").respond(ctx -> command(ctx, body -> {
+    router.post(p + "/ratings").respond(ctx -> command(ctx, () -> {
       RequestBody b = RequestBody.of(ctx, Set.of("episode", "step", "rating", "clientMillisToRate"));
       Integer clientMillis = b.optionalInteger("clientMillisToRate", 0, Integer.MAX_VALUE);
       return new ParticipantCommand.RateTrack(b.integer("episode", 1, 100_000), b.integer("step", 1, 10_000),
           b.integer("rating", 1, 10), clientMillis == null ? null : clientMillis.longValue(), Instant.now());
     }));
-    router.post(p + "/episodes").respond(ctx -> command(ctx, body -> {
+    router.post(p + "/episodes").respond(ctx -> command(ctx, () -> {
       RequestBody.of(ctx, Set.of());
       return new ParticipantCommand.ContinueTraining(Instant.now());
     }));
-    router.post(p + "/finish").respond(ctx -> command(ctx, body -> {
+    router.post(p + "/finish").respond(ctx -> command(ctx, () -> {
       RequestBody.of(ctx, Set.of());
       return new ParticipantCommand.FinishTraining();
     }));
-    router.post(p + "/withdraw").respond(ctx -> command(ctx, body -> {
+    router.post(p + "/withdraw").respond(ctx -> command(ctx, () -> {
       RequestBody.of(ctx, Set.of());
       return new ParticipantCommand.Withdraw();
     }));
@@ -230,7 +230,7 @@ public final class HttpVerticle extends VerticleBase {
   }
 
   /** Runs a participant's own command: only the participant may act for themselves. */
-  private Future<JsonObject> command(RoutingContext ctx, Function<RoutingContext, ParticipantCommand> parse) {
+  private Future<JsonObject> command(RoutingContext ctx, Supplier<ParticipantCommand> parse) {
     Caller caller = caller(ctx);
     String id = ctx.pathParam("participantId");
     if (caller.isResearcher()) {
@@ -245,15 +245,20 @@ public final class HttpVerticle extends VerticleBase {
     }
     ParticipantCommand command;
     try {
-      command = parse.apply(ctx);
+      command = parse.get();
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
     JsonObject metadata = new JsonObject()
         .put("requestId", UUID.randomUUID().toString())
-        .put("clientTime", ctx.request().getHeader("X-Client-Time"));
+        .put("clientTime", clientTime(ctx.request().getHeader("X-Client-Time")));
     return participants.handle(id, command, key, metadata).compose(handled -> sessionView(handled.loaded())
         .map(view -> view.put("duplicate", handled.duplicate())));
+  }
+
+  /** The client's clock as it says, kept only when it looks like a timestamp (it lands in the immutable log). */
+  private static String clientTime(String header) {
+    return header != null && header.length() <= 40 && header.matches("[0-9A-Za-z:.+\\-]+") ? header : null;
   }
 
   private static Participant.Finished finished(Participants.Loaded loaded) {
