@@ -1,7 +1,10 @@
 package org.tuneloop.server;
 
 import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgException;
 import io.vertx.ext.web.RoutingContext;
+import java.net.ConnectException;
+import java.nio.channels.ClosedChannelException;
 import org.tuneloop.eventstore.VersionConflict;
 import org.tuneloop.study.CommandRejected;
 import org.slf4j.Logger;
@@ -52,6 +55,13 @@ public final class Responses {
         error = title(404);
         detail = e.getMessage();
       }
+      case Throwable t when databaseUnreachable(t) -> {
+        status = 503;
+        error = "Database unavailable";
+        detail = "the study database cannot be reached right now, so nothing was saved; "
+            + "send the same request again in a moment";
+        LOG.warn("{} {}: database unreachable: {}", ctx.request().method(), ctx.request().path(), t.toString());
+      }
       case null -> {
         status = ctx.statusCode() > 0 ? ctx.statusCode() : 500;
         error = title(status);
@@ -76,6 +86,20 @@ public final class Responses {
     ctx.response().setStatusCode(status).putHeader("content-type", "application/json").end(body.encode());
   }
 
+  /** A refused or lost connection, or PostgreSQL shutting down (SQLSTATE classes 08 and 57P). */
+  private static boolean databaseUnreachable(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof ConnectException || t instanceof ClosedChannelException) {
+        return true;
+      }
+      if (t instanceof PgException pg && pg.getSqlState() != null
+          && (pg.getSqlState().startsWith("08") || pg.getSqlState().startsWith("57P"))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private static String title(int status) {
     return switch (status) {
       case 400 -> "Bad request";
@@ -86,6 +110,7 @@ public final class Responses {
       case 409 -> "Not possible now";
       case 413 -> "Request too large";
       case 415 -> "Unsupported media type";
+      case 503 -> "Database unavailable";
       case 422 -> "Invalid value";
       default -> status >= 500 ? "Server error" : "Request refused";
     };

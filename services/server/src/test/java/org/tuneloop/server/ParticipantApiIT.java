@@ -124,6 +124,30 @@ class ParticipantApiIT {
     JsonObject session = participant.session(participantId);
     int ratings = 0;
     while (session.getString("phase").equals("training")) {
+      if (ratings == 20) {
+        // A database outage: the rating is refused with 503 and not acknowledged; once the database is back
+        // (the restarted server starts it again), the same request with the same key is stored exactly once.
+        long rated = count("TrackRated");
+        stopEmbeddedDatabase();
+        JsonObject track = session.getJsonObject("track");
+        String body = new JsonObject().put("episode", track.getInteger("episode")).put("step", track.getInteger("step"))
+            .put("rating", 4).encode();
+        Api.Reply refused = participant.post(p + "/ratings", body, "outage-key");
+        expectError(refused, 503, null);
+        assertThat(refused.json().getString("detail")).contains("database").contains("nothing was saved");
+        server.kill();
+        server = ServerProcess.start(workDir);
+        participant = new Api(server.url(), participant.token());
+        researcher = new Api(server.url(), researcher.token());
+        assertThat(count("TrackRated")).isEqualTo(rated);
+        Api.Reply accepted = participant.post(p + "/ratings", body, "outage-key");
+        assertThat(accepted.status()).as(accepted.body()).isEqualTo(200);
+        assertThat(participant.post(p + "/ratings", body, "outage-key").json().getBoolean("duplicate")).isTrue();
+        assertThat(count("TrackRated")).isEqualTo(rated + 1);
+        session = accepted.json();
+        ratings++;
+        continue;
+      }
       if (ratings == 37) {
         JsonObject beforeKill = session;
         server.kill();
@@ -307,6 +331,16 @@ class ParticipantApiIT {
     ServerProcess.Result tampered = ServerProcess.study(workDir, "audit", "verify", "--db", server.databaseUrl());
     assertThat(tampered.exitCode()).as(tampered.output()).isEqualTo(1);
     assertThat(tampered.output()).contains("FAILED").contains("participant-" + participantId);
+  }
+
+  /** A fast shutdown (SIGINT) of the embedded PostgreSQL under the running server. */
+  private void stopEmbeddedDatabase() throws Exception {
+    Path pidFile = workDir.resolve("data/postgres/postmaster.pid");
+    long pid = Long.parseLong(Files.readAllLines(pidFile).getFirst().trim());
+    Process kill = new ProcessBuilder("kill", "-INT", Long.toString(pid)).inheritIO().start();
+    assertThat(kill.waitFor()).isZero();
+    ProcessHandle postmaster = ProcessHandle.of(pid).orElseThrow();
+    postmaster.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
   }
 
   private static JsonObject parameters(int base, String scale, int length, int tempo) {
