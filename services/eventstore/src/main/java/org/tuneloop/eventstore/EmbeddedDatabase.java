@@ -113,7 +113,8 @@ public final class EmbeddedDatabase implements AutoCloseable {
     if (!Files.exists(lockFile)) return;
     try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.WRITE);
          FileLock lock = channel.tryLock()) {
-      if (lock == null) throw new IllegalStateException("the data folder " + dir + " is in use by another running process");
+      if (lock == null) throw new IllegalStateException("the data folder " + dir + " is in use by another running process "
+          + "(a `study serve`?): stop it, or reach its database with --db and the address it printed");
     } catch (OverlappingFileLockException e) {
       throw new IllegalStateException("the data folder " + dir + " is already in use by this process", e);
     }

@@ -20,7 +20,18 @@ import picocli.CommandLine.Option;
 public final class StudyCommand implements Runnable {
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new StudyCommand()).execute(args));
+    System.exit(new CommandLine(new StudyCommand())
+        .setExecutionExceptionHandler((failure, command, parsed) -> {
+          // A person reads this: the message, and the trace only when asked for.
+          System.err.println(command.getCommandSpec().qualifiedName() + ": " + failure.getMessage());
+          if (System.getenv("STUDY_DEBUG") != null) {
+            failure.printStackTrace();
+          } else {
+            System.err.println("(set STUDY_DEBUG=1 for the stack trace)");
+          }
+          return 2;
+        })
+        .execute(args));
   }
 
   @Override

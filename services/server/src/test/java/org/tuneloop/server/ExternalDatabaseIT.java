@@ -61,6 +61,18 @@ class ExternalDatabaseIT {
     }
   }
 
+  @Test
+  void anUnreachableDatabaseIsReportedInOneSentenceWithoutAStackTrace() throws Exception {
+    Path work = Files.createTempDirectory("tuneloop-unreachable-");
+    try {
+      ServerProcess.Result r = ServerProcess.study(work, "migrate", "--db", "postgresql://nobody:x@127.0.0.1:1/none");
+      assertThat(r.exitCode()).isEqualTo(2);
+      assertThat(r.output()).startsWith("study migrate: ").contains("refused").doesNotContain("\tat ");
+    } finally {
+      ServerProcess.deleteFolder(work);
+    }
+  }
+
   private static String enc(String s) {
     return URLEncoder.encode(s, StandardCharsets.UTF_8);
   }
