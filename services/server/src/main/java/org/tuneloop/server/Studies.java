@@ -61,7 +61,7 @@ public final class Studies {
           .put("protocolVersion", protocol.version()).put("title", protocol.title()).put("protocol", protocolSource);
       UUID eventId = UUID.nameUUIDFromBytes(("study|" + studyId).getBytes(StandardCharsets.UTF_8));
       NewEvent created = new NewEvent(eventId, "StudyCreated", 1, data,
-          new JsonObject().put("appVersion", BuildInfo.APP_VERSION));
+          new JsonObject().put("appVersion", BuildInfo.APP_VERSION).put("agentVersion", BuildInfo.AGENT_VERSION));
       return store.append(streamId(studyId), ExpectedVersion.noStream(), List.of(created))
           .recover(failure -> failure instanceof VersionConflict
               ? Future.succeededFuture()   // another process created it first
