@@ -2,6 +2,7 @@ package org.tuneloop.server;
 
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgException;
+import io.vertx.sqlclient.ClosedConnectionException;
 import io.vertx.ext.web.RoutingContext;
 import java.net.ConnectException;
 import java.nio.channels.ClosedChannelException;
@@ -89,7 +90,8 @@ public final class Responses {
   /** A refused or lost connection, or PostgreSQL shutting down (SQLSTATE classes 08 and 57P). */
   private static boolean databaseUnreachable(Throwable failure) {
     for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      if (t instanceof ConnectException || t instanceof ClosedChannelException) {
+      if (t instanceof ConnectException || t instanceof ClosedChannelException
+          || t instanceof ClosedConnectionException) {
         return true;
       }
       if (t instanceof PgException pg && pg.getSqlState() != null
