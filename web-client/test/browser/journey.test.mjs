@@ -78,7 +78,7 @@ test('a participant trains 10 episodes through reloads and a server crash, finis
           assert.match(await page.locator('#status').textContent(), /Not saved/);
           assert.deepEqual(await shownStep(page), { episode, step }, 'nothing moves on before the server answers');
           await server.start();
-          // (Each --demo start prints a link for a newly enrolled participant; this page keeps its own link.)
+          // (A restarted --demo prints the same links again; the page simply continues with its own.)
           await page.waitForFunction(() => document.getElementById('status').dataset.state === 'saved', null,
             { timeout: 30000 });
           rated.push({ episode, step, rating });

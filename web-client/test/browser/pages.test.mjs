@@ -47,8 +47,15 @@ test('a rating sent without network is kept, shown as not saved, and arrives onc
     assert.deepEqual({ ...pending.body, clientMillisToRate: 0 }, { episode: 1, step: 1, rating: 7, clientMillisToRate: 0 });
     assert.equal(ratingsPerStep(await server.events(rater.participantId)).size, 0, 'nothing reached the server');
 
+    // Ratings stay blocked until the page has been reloaded: the browser's 'online' event would otherwise
+    // resend at once, sometimes before the reload, and this test is about the resend after it.
+    await page.route('**/ratings', (route) => route.abort('internetdisconnected'));
     await context.setOffline(false);
     await page.reload();
+    await waitForTraining(page, { episode: 1, step: 1 });
+    await page.waitForFunction(() => document.getElementById('status').dataset.state === 'unsaved');
+    assert.equal(ratingsPerStep(await server.events(rater.participantId)).size, 0, 'still nothing stored');
+    await page.unroute('**/ratings');
     await waitForTraining(page, { episode: 1, step: 2 });
     await page.waitForFunction(() => document.getElementById('status').dataset.state === 'saved');
     assert.equal(await pendingOf(page, rater.participantId), null);
