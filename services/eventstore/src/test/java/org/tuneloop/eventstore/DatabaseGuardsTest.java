@@ -4,9 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.tuneloop.eventstore.Await.result;
 
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.sqlclient.Pool;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -35,24 +33,20 @@ class DatabaseGuardsTest {
   private static final String INSUFFICIENT_PRIVILEGE = "42501";
 
   @Parameter Server server;
+  private StoreOnTestDatabase open;
   private TestDatabase db;
-  private Vertx vertx;
-  private Pool pool;
   private EventStore store;
 
   @BeforeParameterizedClassInvocation
   void open() {
-    db = TestDatabases.create(server);
-    vertx = Vertx.vertx();
-    pool = db.appPool(vertx, 4);
-    store = new EventStore(pool);
+    open = StoreOnTestDatabase.open(server, 4);
+    db = open.db();
+    store = open.store();
   }
 
   @AfterParameterizedClassInvocation
   void close() {
-    result(pool.close());
-    result(vertx.close());
-    db.close();
+    open.close();
   }
 
   private String appendThree() {

@@ -5,10 +5,8 @@ import static org.tuneloop.eventstore.Await.failure;
 import static org.tuneloop.eventstore.Await.result;
 
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.sqlclient.Pool;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -40,24 +38,20 @@ import org.tuneloop.eventstore.testing.TestDatabases.TestDatabase;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class EventStoreTest {
   @Parameter Server server;
+  private StoreOnTestDatabase open;
   private TestDatabase db;
-  private Vertx vertx;
-  private Pool pool;
   private EventStore store;
 
   @BeforeParameterizedClassInvocation
   void open() {
-    db = TestDatabases.create(server);
-    vertx = Vertx.vertx();
-    pool = db.appPool(vertx, 12);
-    store = new EventStore(pool);
+    open = StoreOnTestDatabase.open(server, 12);
+    db = open.db();
+    store = open.store();
   }
 
   @AfterParameterizedClassInvocation
   void close() {
-    result(pool.close());
-    result(vertx.close());
-    db.close();
+    open.close();
   }
 
   private static String newStream() { return "participant-" + UUID.randomUUID(); }
