@@ -56,9 +56,7 @@ public final class Participants {
       for (StoredEvent e : tail) {
         state = DECIDER.evolve(state, decode(e));
       }
-      Loaded loaded = new Loaded(participantId, state, tail.getLast().version());
-      cache.merge(participantId, loaded, (old, neu) -> neu.version() > old.version() ? neu : old);
-      return loaded;
+      return remember(new Loaded(participantId, state, tail.getLast().version()));
     });
   }
 
@@ -97,14 +95,19 @@ public final class Participants {
               return load(participantId).map(l -> new Handled(l, true));
             }
             Participant state = DECIDER.fold(loaded.state(), decided);
-            Loaded after = new Loaded(participantId, state, result.lastVersion());
-            cache.merge(participantId, after, (old, neu) -> neu.version() > old.version() ? neu : old);
-            return Future.succeededFuture(new Handled(after, false));
+            return Future.succeededFuture(
+                new Handled(remember(new Loaded(participantId, state, result.lastVersion())), false));
           })
           .recover(failure -> failure instanceof VersionConflict && triesLeft > 1
               ? attempt(participantId, command, key, requestMetadata, triesLeft - 1)
               : Future.failedFuture(failure));
     });
+  }
+
+  /** Caches a state unless a newer one (from a concurrent request) is cached already. */
+  private Loaded remember(Loaded loaded) {
+    cache.merge(loaded.participantId(), loaded, (old, neu) -> neu.version() > old.version() ? neu : old);
+    return loaded;
   }
 
   private JsonObject metadata(JsonObject request) {

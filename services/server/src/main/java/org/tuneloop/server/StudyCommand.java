@@ -96,7 +96,7 @@ public final class StudyCommand implements Runnable {
           platform.close();
           stopped.countDown();
         }));
-        if (demo) {
+        if (config.demo()) {
           printDemo(platform, running);
         }
         System.out.println("Database: " + platform.owner());
