@@ -1,12 +1,24 @@
 package org.tuneloop.server;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
+import com.networknt.schema.Error;
+import com.networknt.schema.Schema;
+import com.networknt.schema.SchemaLocation;
+import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SpecificationVersion;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import org.tuneloop.agent.AgentSettings;
 import org.tuneloop.agent.Policy;
 import org.tuneloop.agent.StateEncoder;
@@ -14,172 +26,368 @@ import org.tuneloop.music.Scale;
 import org.tuneloop.music.StartParameters;
 import org.tuneloop.study.ArmSettings;
 import org.tuneloop.study.Protocol;
+import org.tuneloop.study.Protocol.Problem;
 import org.tuneloop.study.StartParameterRules;
 
 /**
- * Reads a study protocol YAML file (study-protocols/). Anything left out takes the paper's default;
- * a wrong value is reported with its path, e.g. "arms[0].agent.alpha must be a number in (0, 1]".
+ * Reads a study protocol file (YAML or JSON). study-protocols/protocol.schema.json is the one source of its
+ * defaults and ranges: the schema's defaults are filled in first, the schema is then checked (networknt's
+ * validator), and {@link Protocol#problems()} adds the checks across fields. Every problem names its path,
+ * e.g. "arms[1].agent.policy.epsilon: must be from 0 to 1, got 7".
  */
 public final class ProtocolFile {
   private ProtocolFile() {}
 
+  /** Where the schema ships inside the jar (copied from study-protocols/). */
+  public static final String SCHEMA_RESOURCE = "/study-protocols/protocol.schema.json";
+
+  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final JsonNode SCHEMA_NODE = loadSchema();
+  private static final Schema SCHEMA = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12)
+      .getSchema(SchemaLocation.of(SCHEMA_NODE.path("$id").asText()), SCHEMA_NODE);
+
   /** A protocol file that cannot be used, with every problem found. */
   public static final class Invalid extends RuntimeException {
-    public Invalid(String message) { super(message); }
+    private final List<Problem> problems;
+
+    public Invalid(List<Problem> problems) {
+      super(problems.size() == 1 ? "the protocol has a problem: " + problems.getFirst()
+          : "the protocol has " + problems.size() + " problems: "
+              + problems.stream().map(Problem::toString).collect(Collectors.joining("; ")));
+      this.problems = List.copyOf(problems);
+    }
+
+    public List<Problem> problems() { return problems; }
   }
 
-  @SuppressWarnings("unchecked")
-  public static Protocol parse(String yaml) {
-    Map<String, Object> root;
-    try {
-      root = new ObjectMapper(new YAMLFactory()).readValue(yaml, Map.class);
-    } catch (Exception e) {
-      throw new Invalid("the protocol is not valid YAML: " + e.getMessage());
+  /** The protocol, or {@link Invalid} listing every problem. */
+  public static Protocol parse(String text) {
+    JsonNode root = read(text);
+    fillDefaults(root, SCHEMA_NODE);
+    List<Problem> problems = schemaProblems(root);
+    if (!problems.isEmpty()) {
+      throw new Invalid(problems);
     }
-    if (root == null) {
-      throw new Invalid("the protocol file is empty");
+    Protocol protocol = protocol((ObjectNode) root);
+    problems = protocol.problems();
+    if (!problems.isEmpty()) {
+      throw new Invalid(problems);
     }
-    JsonObject p = new JsonObject(root);
-    String id = text(p, "id", null, "id");
-    int version = integer(p, "version", 1, "version", 1, Integer.MAX_VALUE);
-    String title = text(p, "title", id, "title");
-    JsonObject consent = object(p, "consent", "consent");
-    Protocol.Consent c = new Protocol.Consent(text(consent, "version", null, "consent.version"),
-        text(consent, "text", null, "consent.text"));
-    JsonArray arms = p.getJsonArray("arms");
-    if (arms == null || arms.isEmpty()) {
-      throw new Invalid("arms must list at least one arm");
-    }
-    List<ArmSettings> parsed = new ArrayList<>();
-    for (int i = 0; i < arms.size(); i++) {
-      parsed.add(arm(arms.getJsonObject(i), "arms[" + i + "]"));
-    }
-    return new Protocol(id, version, title, c, parsed);
+    return protocol;
   }
 
-  private static ArmSettings arm(JsonObject a, String path) {
-    ArmSettings paper = ArmSettings.paper();
-    String id = text(a, "id", null, path + ".id");
-    JsonObject agent = a.getJsonObject("agent", new JsonObject());
-    JsonObject policy = agent.getJsonObject("policy", new JsonObject());
-    String policyType = text(policy, "type", "epsilon-greedy", path + ".agent.policy.type");
-    if (!policyType.equals("epsilon-greedy")) {
-      throw new Invalid(path + ".agent.policy.type must be epsilon-greedy (softmax and UCB are not available yet)");
-    }
-    double epsilon = number(policy, "epsilon", 0.5, path + ".agent.policy.epsilon", 0, 1);
-    StateEncoder encoder;
+  /** Every problem of the file; empty when it can be used. */
+  public static List<Problem> check(String text) {
     try {
-      encoder = StateEncoder.parse(text(agent, "encoder", "absolute", path + ".agent.encoder"));
-    } catch (IllegalArgumentException e) {
-      throw new Invalid(path + ".agent.encoder: " + e.getMessage());
+      parse(text);
+      return List.of();
+    } catch (Invalid e) {
+      return e.problems();
     }
-    AgentSettings settings = new AgentSettings(number(agent, "alpha", 0.1, path + ".agent.alpha", 0, 1),
-        number(agent, "gamma", 0.9, path + ".agent.gamma", 0, 1), new Policy.EpsilonGreedy(epsilon), encoder);
+  }
 
-    JsonObject sp = a.getJsonObject("startParameters", new JsonObject());
-    JsonObject d = sp.getJsonObject("defaults", new JsonObject());
-    String sPath = path + ".startParameters";
-    StartParameters defaults = new StartParameters(
-        integer(d, "baseNote", 60, sPath + ".defaults.baseNote", 0, 127),
-        scale(text(d, "scale", "major", sPath + ".defaults.scale"), sPath + ".defaults.scale"),
-        integer(d, "length", 8, sPath + ".defaults.length", 1, 64),
-        integer(d, "tempo", 90, sPath + ".defaults.tempo", 20, 300));
-    List<Scale> scales = new ArrayList<>();
-    JsonArray scaleNames = sp.getJsonArray("scales", new JsonArray(List.of("major", "minor", "diminished")));
-    for (int i = 0; i < scaleNames.size(); i++) {
-      scales.add(scale(String.valueOf(scaleNames.getValue(i)), sPath + ".scales[" + i + "]"));
+  /** The schema as shipped, for `study protocol schema` and the docs. */
+  public static String schemaText() {
+    try {
+      return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(SCHEMA_NODE);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
     }
-    int[] base = range(sp, "baseNote", 36, 84, sPath, 0, 127);
-    int[] length = range(sp, "length", 2, 16, sPath, 1, 64);
-    int[] tempo = range(sp, "tempo", 40, 200, sPath, 20, 300);
-    StartParameterRules rules = new StartParameterRules(defaults, scales, base[0], base[1], length[0], length[1],
-        tempo[0], tempo[1], Boolean.TRUE.equals(sp.getValue("fixed", false)));
+  }
 
-    JsonObject edits = a.getJsonObject("edits", new JsonObject());
-    String ePath = path + ".edits";
-    JsonObject beats = edits.getJsonObject("beats", new JsonObject());
-    double minBeats = number(beats, "min", paper.minBeats(), ePath + ".beats.min", 0.0625, 16);
-    double maxBeats = number(beats, "max", paper.maxBeats(), ePath + ".beats.max", minBeats, 16);
-    double beatStep = number(beats, "step", paper.beatStep(), ePath + ".beats.step", 0.0625, 16);
-    List<Integer> drums = new ArrayList<>();
-    JsonArray drumList = edits.getJsonArray("drums", new JsonArray(paper.drums()));
-    for (int i = 0; i < drumList.size(); i++) {
-      Object v = drumList.getValue(i);
-      if (!(v instanceof Integer n) || (n != 0 && (n < 27 || n > 87))) {
-        throw new Invalid(ePath + ".drums[" + i + "] must be a General MIDI drum key from 27 to 87, or 0 for a rest");
+  private static JsonNode read(String text) {
+    if (text == null || text.isBlank()) {
+      throw new Invalid(List.of(new Problem("(file)", "the protocol file is empty")));
+    }
+    JsonNode root;
+    try {
+      root = YAML.readTree(text);
+    } catch (IOException e) {
+      String reason = e.getMessage() == null ? "unreadable" : e.getMessage().lines().findFirst().orElse("unreadable");
+      throw new Invalid(List.of(new Problem("(file)", "is not valid YAML or JSON: " + reason)));
+    }
+    if (root == null || !root.isObject()) {
+      throw new Invalid(List.of(new Problem("(file)", "must be a mapping of settings (id, version, consent, arms...)")));
+    }
+    return root;
+  }
+
+  // ---- defaults, from the schema -----------------------------------------------------------------------------
+
+  /** Fills each absent property that has a schema default, then descends into objects and array items. */
+  static void fillDefaults(JsonNode node, JsonNode schema) {
+    JsonNode s = resolve(schema);
+    if (node instanceof ObjectNode object && s.has("properties")) {
+      Iterator<Map.Entry<String, JsonNode>> properties = s.get("properties").properties().iterator();
+      while (properties.hasNext()) {
+        Map.Entry<String, JsonNode> property = properties.next();
+        JsonNode propertySchema = resolve(property.getValue());
+        if (!object.has(property.getKey()) && property.getValue().has("default")) {
+          object.set(property.getKey(), property.getValue().get("default").deepCopy());
+        } else if (!object.has(property.getKey()) && propertySchema.has("default")) {
+          object.set(property.getKey(), propertySchema.get("default").deepCopy());
+        }
+        if (object.has(property.getKey())) {
+          fillDefaults(object.get(property.getKey()), property.getValue());
+        }
       }
-      drums.add(n);
-    }
-    JsonObject episodes = a.getJsonObject("episodes", new JsonObject());
-    Object steps = episodes.getValue("stepsPerEpisode", "track-length");
-    int stepsPerEpisode = "track-length".equals(steps) ? 0
-        : integer(episodes, "stepsPerEpisode", 0, path + ".episodes.stepsPerEpisode", 1, 1000);
-    return new ArmSettings(id, settings, rules,
-        integer(edits, "pitchesBelow", paper.pitchesBelow(), ePath + ".pitchesBelow", 0, 60),
-        integer(edits, "pitchesAbove", paper.pitchesAbove(), ePath + ".pitchesAbove", 0, 60),
-        minBeats, maxBeats, beatStep,
-        integer(edits, "minNotes", paper.minNotes(), ePath + ".minNotes", 1, 64), drums,
-        integer(episodes, "minimum", paper.minEpisodes(), path + ".episodes.minimum", 1, 1000), stepsPerEpisode);
-  }
-
-  private static Scale scale(String name, String path) {
-    try {
-      return Scale.parse(name);
-    } catch (IllegalArgumentException e) {
-      throw new Invalid(path + ": " + e.getMessage());
+    } else if (node instanceof ArrayNode array && s.has("items")) {
+      for (JsonNode item : array) {
+        fillDefaults(item, s.get("items"));
+      }
     }
   }
 
-  private static JsonObject object(JsonObject o, String key, String path) {
-    Object v = o.getValue(key);
-    if (!(v instanceof JsonObject j)) {
-      throw new Invalid(path + " is required and must be a mapping");
+  private static JsonNode resolve(JsonNode schema) {
+    JsonNode ref = schema.get("$ref");
+    if (ref == null || !ref.asText().startsWith("#/")) {
+      return schema;
     }
-    return j;
+    JsonNode target = SCHEMA_NODE.at(ref.asText().substring(1));
+    if (target.isMissingNode()) {
+      throw new IllegalStateException("the protocol schema refers to a missing " + ref.asText());
+    }
+    // Keywords beside the $ref (items, default) belong to the referring schema: merge them over the target.
+    ObjectNode merged = ((ObjectNode) target).deepCopy();
+    schema.properties().forEach(e -> {
+      if (!e.getKey().equals("$ref")) {
+        merged.set(e.getKey(), e.getValue());
+      }
+    });
+    return merged;
   }
 
-  private static String text(JsonObject o, String key, String fallback, String path) {
-    Object v = o.getValue(key);
-    if (v == null && fallback != null) {
-      return fallback;
+  // ---- schema problems in plain words --------------------------------------------------------------------------
+
+  private static List<Problem> schemaProblems(JsonNode root) {
+    List<Problem> problems = new ArrayList<>();
+    for (Error error : SCHEMA.validate(root)) {
+      String path = path(error);
+      String keyword = error.getKeyword() == null ? "" : error.getKeyword();
+      switch (keyword) {
+        // anyOf and const report each branch; the anyOf line below says it once in words.
+        case "const", "if", "then" -> { }
+        case "required" -> problems.add(new Problem(join(path, error.getProperty()), "is required"));
+        case "additionalProperties" -> problems.add(new Problem(join(path, error.getProperty()),
+            "is not a setting here; allowed: " + String.join(", ", allowedProperties(path))));
+        default -> problems.add(new Problem(path.isEmpty() ? "(file)" : path, reason(keyword, path, error)));
+      }
     }
-    if (v == null || v instanceof JsonObject || v instanceof JsonArray || String.valueOf(v).isBlank()) {
-      throw new Invalid(path + " is required and must be text");
-    }
-    return String.valueOf(v);
+    return problems.stream().distinct().toList();
   }
 
-  private static int integer(JsonObject o, String key, int fallback, String path, int min, int max) {
-    Object v = o.getValue(key);
-    if (v == null) {
-      return fallback;
+  private static String reason(String keyword, String path, Error error) {
+    JsonNode value = error.getInstanceNode();
+    JsonNode schema = schemaAt(path);
+    String got = ", got " + shown(value);
+    if (schema.has("anyOf")) {
+      return "must be " + anyOfWords(schema) + got; // a failed branch speaks for the whole choice
     }
-    if (!(v instanceof Integer n) || n < min || n > max) {
-      throw new Invalid(path + " must be a whole number from " + min + " to " + max);
-    }
-    return n;
+    return switch (keyword) {
+      case "type" -> "must be " + typeWords(schema) + got;
+      case "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum" ->
+          schema.has("minimum") || schema.has("maximum") || schema.has("exclusiveMinimum") ? bounds(schema) + got
+              : error.getMessage();
+      case "enum" -> schema.has("enum") ? "must be one of " + schema.get("enum").toString().replace("\"", "")
+          .replace(",", ", ") + got : error.getMessage();
+      case "anyOf" -> "must be " + anyOfWords(schema) + got;
+      case "pattern" -> "has characters or a form not allowed here (" + describePattern(path) + ")" + got;
+      case "minItems", "maxItems" -> "must list " + itemCount(schema) + got;
+      case "minLength" -> "must not be empty";
+      case "maxLength" -> "must be at most " + schema.path("maxLength").asInt() + " characters long";
+      case "uniqueItems" -> "must not list a value twice" + got;
+      default -> error.getMessage();
+    };
   }
 
-  private static double number(JsonObject o, String key, double fallback, String path, double min, double max) {
-    Object v = o.getValue(key);
-    if (v == null) {
-      return fallback;
+  /** "arms[1].agent.policy.epsilon" from the validator's location (a JSON pointer or a JSON path). */
+  private static String path(Error error) {
+    String location = error.getInstanceLocation() == null ? "" : error.getInstanceLocation().toString();
+    StringBuilder path = new StringBuilder();
+    for (String part : location.replaceFirst("^\\$", "").split("[/.]")) {
+      if (part.isEmpty()) {
+        continue;
+      }
+      String name = part.replace("~1", "/").replace("~0", "~");
+      if (name.matches("\\d+")) {
+        path.append('[').append(name).append(']');
+      } else {
+        path.append(path.isEmpty() ? "" : ".").append(name);
+      }
     }
-    if (!(v instanceof Number n) || n.doubleValue() < min || n.doubleValue() > max) {
-      throw new Invalid(path + " must be a number from " + min + " to " + max);
-    }
-    return n.doubleValue();
+    return path.toString();
   }
 
-  private static int[] range(JsonObject o, String key, int lo, int hi, String path, int min, int max) {
-    JsonArray r = o.getJsonArray(key);
-    if (r == null) {
-      return new int[] {lo, hi};
+  private static String join(String path, String property) {
+    return path.isEmpty() ? property : path + "." + property;
+  }
+
+  /** The (resolved) schema of the value at a path such as "arms[1].agent.policy.epsilon". */
+  static JsonNode schemaAt(String path) {
+    JsonNode schema = SCHEMA_NODE;
+    if (path.isEmpty()) {
+      return schema;
     }
-    if (r.size() != 2 || !(r.getValue(0) instanceof Integer a) || !(r.getValue(1) instanceof Integer b)
-        || a < min || b > max || a > b) {
-      throw new Invalid(path + "." + key + " must be [lowest, highest] within " + min + ".." + max);
+    for (String part : path.split("\\.")) {
+      String name = part.replaceAll("\\[\\d+]", "");
+      if (!name.isEmpty()) {
+        schema = resolve(schema).path("properties").path(name);
+      }
+      for (int i = part.indexOf('['); i >= 0; i = part.indexOf('[', i + 1)) {
+        schema = resolve(schema).path("items");
+      }
     }
-    return new int[] {a, b};
+    return resolve(schema);
+  }
+
+  private static List<String> allowedProperties(String path) {
+    List<String> names = new ArrayList<>();
+    schemaAt(path).path("properties").fieldNames().forEachRemaining(names::add);
+    return names;
+  }
+
+  private static String typeWords(JsonNode schema) {
+    JsonNode type = schema.path("type");
+    List<String> words = new ArrayList<>();
+    (type.isArray() ? type : JSON.createArrayNode().add(type)).forEach(t -> words.add(switch (t.asText()) {
+      case "integer" -> "a whole number";
+      case "number" -> "a number";
+      case "string" -> "text";
+      case "boolean" -> "true or false";
+      case "object" -> "a mapping";
+      case "array" -> "a list";
+      case "null" -> "null";
+      default -> t.asText();
+    }));
+    return String.join(" or ", words);
+  }
+
+  private static String bounds(JsonNode schema) {
+    String lo = schema.has("minimum") ? number(schema.get("minimum")) : null;
+    String hi = schema.has("maximum") ? number(schema.get("maximum")) : null;
+    if (schema.has("exclusiveMinimum")) {
+      return "must be above " + number(schema.get("exclusiveMinimum")) + (hi != null ? " and at most " + hi : "");
+    }
+    if (lo != null && hi != null) {
+      return "must be from " + lo + " to " + hi;
+    }
+    return lo != null ? "must be at least " + lo : "must be at most " + hi;
+  }
+
+  private static String anyOfWords(JsonNode schema) {
+    List<String> words = new ArrayList<>();
+    for (JsonNode branch : schema.path("anyOf")) {
+      if (branch.has("const")) {
+        words.add(branch.get("const").toString().replace("\"", "'"));
+      } else if (branch.has("minimum") && schema.path("type").asText("").equals("integer")) {
+        words.add("a whole number " + bounds(branch).substring("must be ".length()));
+      } else if (branch.has("minimum") || branch.has("maximum")) {
+        words.add((branch.path("type").asText("").equals("integer") ? "a whole number " : "a number ")
+            + bounds(branch).substring("must be ".length()));
+      }
+    }
+    return String.join(" or ", words);
+  }
+
+  private static String itemCount(JsonNode schema) {
+    int min = schema.path("minItems").asInt(0);
+    int max = schema.path("maxItems").asInt(Integer.MAX_VALUE);
+    if (min == max) {
+      return "exactly " + min + (min == 2 && schema.path("description").asText().contains("lowest")
+          ? " values, [lowest, highest]" : " values");
+    }
+    return max == Integer.MAX_VALUE ? "at least " + min + " value" + (min == 1 ? "" : "s")
+        : "from " + min + " to " + max + " values";
+  }
+
+  private static String describePattern(String path) {
+    String description = schemaAt(path).path("description").asText("");
+    return description.isEmpty() ? "see docs/protocols.md" : description;
+  }
+
+  private static String number(JsonNode n) {
+    return n.isIntegralNumber() ? n.asText() : Double.toString(n.asDouble()).replaceAll("\\.0$", "");
+  }
+
+  private static String shown(JsonNode value) {
+    if (value == null || value.isMissingNode()) {
+      return "nothing";
+    }
+    String text = value.isTextual() ? "'" + value.asText() + "'" : value.toString();
+    return text.length() > 60 ? text.substring(0, 60) + "…" : text;
+  }
+
+  // ---- the protocol record, from a checked tree whose defaults are filled in ----------------------------------
+
+  private static Protocol protocol(ObjectNode p) {
+    String id = p.get("id").asText();
+    JsonNode consent = p.get("consent");
+    JsonNode recruitment = p.get("recruitment");
+    List<Protocol.Arm> arms = new ArrayList<>();
+    int weights = 0;
+    for (JsonNode arm : p.get("arms")) {
+      arms.add(arm(arm));
+      weights += arm.get("weight").asInt();
+    }
+    JsonNode blockSize = p.get("randomisation").get("blockSize");
+    return new Protocol(id, p.get("version").asInt(), p.has("title") ? p.get("title").asText() : id,
+        new Protocol.Consent(consent.get("version").asText(), consent.get("text").asText()),
+        new Protocol.Recruitment(optionalInt(recruitment.get("maxParticipants")),
+            Protocol.WhilePaused.valueOf(recruitment.get("whilePaused").asText().toUpperCase(java.util.Locale.ROOT)),
+            recruitment.get("idleMinutes").asInt(), optionalText(recruitment.get("completionCode")),
+            optionalText(recruitment.get("redirectUrl"))),
+        blockSize.isNull() ? 2 * weights : blockSize.asInt(), arms);
+  }
+
+  private static Protocol.Arm arm(JsonNode a) {
+    JsonNode agent = a.get("agent");
+    JsonNode policy = agent.get("policy");
+    Policy chosen = switch (policy.get("type").asText()) {
+      case "epsilon-greedy" -> new Policy.EpsilonGreedy(policy.get("epsilon").asDouble());
+      default -> throw new IllegalStateException("the schema allows a policy this reader lacks: " + policy);
+    };
+    AgentSettings settings = new AgentSettings(agent.get("alpha").asDouble(), agent.get("gamma").asDouble(), chosen,
+        StateEncoder.parse(agent.get("encoder").asText()));
+    JsonNode sp = a.get("startParameters");
+    JsonNode d = sp.get("defaults");
+    StartParameters defaults = new StartParameters(d.get("baseNote").asInt(), Scale.parse(d.get("scale").asText()),
+        d.get("length").asInt(), d.get("tempo").asInt());
+    List<Scale> scales = new ArrayList<>();
+    sp.get("scales").forEach(s -> scales.add(Scale.parse(s.asText())));
+    StartParameterRules rules = new StartParameterRules(defaults, scales,
+        sp.get("baseNote").get(0).asInt(), sp.get("baseNote").get(1).asInt(),
+        sp.get("length").get(0).asInt(), sp.get("length").get(1).asInt(),
+        sp.get("tempo").get(0).asInt(), sp.get("tempo").get(1).asInt(), sp.get("fixed").asBoolean());
+    JsonNode edits = a.get("edits");
+    JsonNode beats = edits.get("beats");
+    List<Integer> drums = new ArrayList<>();
+    edits.get("drums").forEach(n -> drums.add(n.asInt()));
+    JsonNode episodes = a.get("episodes");
+    JsonNode steps = episodes.get("stepsPerEpisode");
+    ArmSettings arm = new ArmSettings(a.get("id").asText(), settings, rules, edits.get("pitchesBelow").asInt(),
+        edits.get("pitchesAbove").asInt(), beats.get("min").asDouble(), beats.get("max").asDouble(),
+        beats.get("step").asDouble(), edits.get("minNotes").asInt(), drums, episodes.get("minimum").asInt(),
+        steps.isTextual() ? 0 : steps.asInt());
+    return new Protocol.Arm(arm, a.get("weight").asInt(), optionalInt(a.get("maxParticipants")));
+  }
+
+  private static Integer optionalInt(JsonNode n) {
+    return n == null || n.isNull() ? null : n.asInt();
+  }
+
+  private static String optionalText(JsonNode n) {
+    return n == null || n.isNull() ? null : n.asText();
+  }
+
+  private static JsonNode loadSchema() {
+    try (InputStream in = ProtocolFile.class.getResourceAsStream(SCHEMA_RESOURCE)) {
+      if (in == null) {
+        throw new IllegalStateException(SCHEMA_RESOURCE + " is missing from the jar");
+      }
+      return JSON.readTree(in);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 }

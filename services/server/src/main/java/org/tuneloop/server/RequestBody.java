@@ -51,6 +51,18 @@ public final class RequestBody {
     return ((Number) v).intValue();
   }
 
+  /** A whole number of any size a Java int holds; the domain says which values it allows. */
+  public int integer(String field) {
+    Object v = json.getValue(field);
+    if (v == null) {
+      throw ApiError.badRequest(field, "'" + field + "' is required: a whole number");
+    }
+    if (!(v instanceof Integer || v instanceof Long) || ((Number) v).longValue() != ((Number) v).intValue()) {
+      throw ApiError.badRequest(field, "'" + field + "' must be a whole number, not " + describe(v));
+    }
+    return ((Number) v).intValue();
+  }
+
   public Integer optionalInteger(String field, int min, int max) {
     return json.getValue(field) == null ? null : integer(field, min, max);
   }

@@ -99,7 +99,7 @@ public final class Studies {
   public Future<Enrolment> enrol(String studyId, String arm) {
     return get(studyId).compose(study -> {
       String participantId = UUID.randomUUID().toString();
-      String chosenArm = arm != null ? arm : study.protocol().arms().getFirst().arm();
+      String chosenArm = arm != null ? arm : study.protocol().arms().getFirst().id();
       ParticipantCommand.Enrol command = new ParticipantCommand.Enrol(participantId, studyId, study.protocol(),
           chosenArm, RANDOM.nextLong());
       return participants.handle(participantId, command, "enrol", new JsonObject())

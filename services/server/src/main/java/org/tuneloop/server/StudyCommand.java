@@ -16,7 +16,8 @@ import picocli.CommandLine.Option;
 /** The `study` command line: the product's front door. */
 @Command(name = "study", mixinStandardHelpOptions = true, versionProvider = StudyCommand.Version.class,
     description = "Tuneloop: a study platform for teaching music agents by rating their tracks.",
-    subcommands = {StudyCommand.Serve.class, StudyCommand.Migrate.class, StudyCommand.AuditCommand.class})
+    subcommands = {StudyCommand.Serve.class, StudyCommand.Migrate.class, StudyCommand.AuditCommand.class,
+        ProtocolCommand.class})
 public final class StudyCommand implements Runnable {
 
   public static void main(String[] args) {

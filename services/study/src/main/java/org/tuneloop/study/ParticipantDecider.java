@@ -94,7 +94,8 @@ public final class ParticipantDecider implements Decider<ParticipantCommand, Par
     if (!(state instanceof ChoosingParameters(var enrolment))) {
       throw notNow(state, "start parameters can be chosen once, after consent");
     }
-    StartParameters parameters = enrolment.settings().startParameters().check(choose.parameters());
+    StartParameters parameters = enrolment.settings().startParameters()
+        .check(choose.baseNote(), choose.scale(), choose.length(), choose.tempo());
     List<ParticipantEvent> events = new ArrayList<>();
     events.add(new StartParametersChosen(parameters));
     startEpisode(enrolment, parameters, QTable.empty(), 1, choose.now(), events);
@@ -109,8 +110,8 @@ public final class ParticipantDecider implements Decider<ParticipantCommand, Par
       throw CommandRejected.notNow("episode " + rate.episode() + " step " + rate.step()
           + " is not the track waiting for a rating (episode " + t.episode() + " step " + t.step() + ")");
     }
-    if (rate.rating() < 1 || rate.rating() > 10) {
-      throw CommandRejected.invalid("rating", "rating must be a whole number from 1 to 10");
+    if (rate.rating() < MIN_RATING || rate.rating() > MAX_RATING) {
+      throw CommandRejected.invalid("rating", "rating must be a whole number from " + MIN_RATING + " to " + MAX_RATING);
     }
     ParticipantEnrolled enrolment = t.enrolment();
     AgentSettings agent = enrolment.settings().agent();
@@ -175,6 +176,10 @@ public final class ParticipantDecider implements Decider<ParticipantCommand, Par
       default -> List.of(new ParticipantWithdrew(state.phase()));
     };
   }
+
+  /** The rating scale (METHOD.md): the one place that says what a rating may be. */
+  public static final int MIN_RATING = 1;
+  public static final int MAX_RATING = 10;
 
   /** The composition's draws use this episode number, which no training episode has. */
   public static final int COMPOSITION_EPISODE = -1;

@@ -6,8 +6,15 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 
-/** A versioned study protocol: consent text and arms. Parsed from study-protocols/*.yaml at the edge. */
-public record Protocol(String id, int version, String title, Consent consent, List<ArmSettings> arms) {
+/**
+ * A versioned study protocol: consent text, recruitment rules, and arms. Read from a protocol file at the edge,
+ * where study-protocols/protocol.schema.json supplies every default and range; {@link #problems()} adds the
+ * checks a schema cannot express.
+ *
+ * @param blockSize balanced randomisation blocks of this many assignments (a multiple of the weights' sum)
+ */
+public record Protocol(String id, int version, String title, Consent consent, Recruitment recruitment, int blockSize,
+                       List<Arm> arms) {
   public Protocol {
     arms = List.copyOf(arms);
     if (arms.isEmpty()) {
@@ -17,18 +24,50 @@ public record Protocol(String id, int version, String title, Consent consent, Li
 
   /** The consent text shown to participants, with its version and the hash recorded on agreement. */
   public record Consent(String version, String text) {
-    public String sha256() {
-      try {
-        byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-        return HexFormat.of().formatHex(digest);
-      } catch (NoSuchAlgorithmException e) {
-        throw new IllegalStateException("SHA-256 is part of every JDK", e);
-      }
-    }
+    public String sha256() { return sha256Hex(text); }
   }
 
+  /** What happens to participants already enrolled while the study is paused. */
+  public enum WhilePaused { CONTINUE, HOLD }
+
+  /**
+   * Who may join and how a participant's study ends.
+   *
+   * @param maxParticipants no enrolment past this many (test participants left out); null for no cap
+   * @param idleMinutes     a participant idle this long is marked dropped out
+   * @param completionCode  shown at the end (e.g. for Prolific); may be null
+   * @param redirectUrl     where the end page sends the participant; may be null
+   */
+  public record Recruitment(Integer maxParticipants, WhilePaused whilePaused, int idleMinutes, String completionCode,
+                            String redirectUrl) {}
+
+  /** An arm: the settings its participants train with, its share of assignments and its cap (null: none). */
+  public record Arm(ArmSettings settings, int weight, Integer maxParticipants) {
+    public String id() { return settings.arm(); }
+  }
+
+  /** The arm's settings, or a rejection naming the arm. */
   public ArmSettings arm(String id) {
-    return arms.stream().filter(a -> a.arm().equals(id)).findFirst()
+    return arms.stream().filter(a -> a.id().equals(id)).findFirst().map(Arm::settings)
         .orElseThrow(() -> CommandRejected.invalid("arm", "no arm '" + id + "' in protocol " + this.id));
+  }
+
+  /** A problem found in a protocol: where (e.g. "arms[1].startParameters.defaults.tempo") and why. */
+  public record Problem(String path, String reason) {
+    @Override public String toString() { return path + ": " + reason; }
+  }
+
+  /** The checks no schema can express; an empty list means the protocol can be used. */
+  public List<Problem> problems() {
+    return ProtocolChecks.problems(this);
+  }
+
+  static String sha256Hex(String text) {
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(digest);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every JDK", e);
+    }
   }
 }

@@ -15,38 +15,43 @@ public record StartParameterRules(StartParameters defaults, List<Scale> scales, 
     scales = List.copyOf(scales);
   }
 
+  /** The paper's rules; the protocol schema's defaults must equal these (a test checks it). */
   public static StartParameterRules paper() {
     return new StartParameterRules(StartParameters.defaults(),
         List.of(Scale.MAJOR, Scale.MINOR, Scale.DIMINISHED, Scale.BLUES_MAJOR, Scale.BLUES_MINOR),
         36, 84, 2, 16, 40, 200, false);
   }
 
-  /** The parameters to use, or a rejection naming each offending field. */
-  public StartParameters check(StartParameters wanted) {
+  /**
+   * The parameters to use, or a rejection naming the first offending field and saying what each allows. The scale
+   * arrives as the participant sent it, so that an unknown name and a name this arm does not allow answer alike.
+   */
+  public StartParameters check(int baseNote, String scaleName, int length, int tempo) {
     if (fixed) {
       return defaults;
     }
     List<String> problems = new ArrayList<>();
     String field = null;
-    if (wanted.scale() == null || !scales.contains(wanted.scale())) {
+    Scale scale = scales.stream().filter(s -> s.id().equals(scaleName)).findFirst().orElse(null);
+    if (scale == null) {
       field = "scale";
       problems.add("scale must be one of " + scales.stream().map(Scale::id).toList());
     }
-    if (wanted.baseNote() < minBaseNote || wanted.baseNote() > maxBaseNote) {
+    if (baseNote < minBaseNote || baseNote > maxBaseNote) {
       field = field == null ? "baseNote" : field;
       problems.add("baseNote must be a MIDI pitch from " + minBaseNote + " to " + maxBaseNote);
     }
-    if (wanted.length() < minLength || wanted.length() > maxLength) {
+    if (length < minLength || length > maxLength) {
       field = field == null ? "length" : field;
       problems.add("length must be from " + minLength + " to " + maxLength + " notes");
     }
-    if (wanted.tempo() < minTempo || wanted.tempo() > maxTempo) {
+    if (tempo < minTempo || tempo > maxTempo) {
       field = field == null ? "tempo" : field;
       problems.add("tempo must be from " + minTempo + " to " + maxTempo + " BPM");
     }
     if (!problems.isEmpty()) {
       throw CommandRejected.invalid(field, String.join("; ", problems));
     }
-    return wanted;
+    return new StartParameters(baseNote, scale, length, tempo);
   }
 }

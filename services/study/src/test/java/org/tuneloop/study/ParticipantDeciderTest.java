@@ -43,7 +43,13 @@ class ParticipantDeciderTest {
   }
 
   private static Protocol protocol(ArmSettings arm) {
-    return new Protocol("test", 1, "Test", new Protocol.Consent("1.0", "Consent text"), List.of(arm));
+    return new Protocol("test", 1, "Test", new Protocol.Consent("1.0", "Consent text"),
+        new Protocol.Recruitment(null, Protocol.WhilePaused.CONTINUE, 30, null, null), 2,
+        List.of(new Protocol.Arm(arm, 1, null)));
+  }
+
+  private static ChooseStartParameters choose(StartParameters p) {
+    return new ChooseStartParameters(p.baseNote(), p.scale().id(), p.length(), p.tempo(), T0);
   }
 
   /** A participant's events so far, and the commands that grow them. */
@@ -81,7 +87,7 @@ class ParticipantDeciderTest {
   @Test
   void ratingIsCreditedToTheActionThatMadeTheRatedTrackWithTheMaxOverTheNextState() {
     Session s = enrolledAndConsented(twoByTwo());
-    List<ParticipantEvent> started = s.when(new ChooseStartParameters(PARAMETERS, T0));
+    List<ParticipantEvent> started = s.when(choose(PARAMETERS));
     Track a = only(started, EpisodeStarted.class).track();
     TrackEdit a1 = only(started, ActionChosen.class).action();
     Track b = only(started, TrackPresented.class).track();
@@ -200,9 +206,9 @@ class ParticipantDeciderTest {
     assertRejected(() -> s.when(new AnswerConsent("0.9", true)), CommandRejected.Reason.INVALID);
     assertRejected(() -> s.when(new RateTrack(1, 1, 5, null, T0)), CommandRejected.Reason.NOT_NOW);
     s.when(new AnswerConsent("1.0", true));
-    assertRejected(() -> s.when(new ChooseStartParameters(new StartParameters(60, Scale.MAJOR, 99, 90), T0)),
+    assertRejected(() -> s.when(choose(new StartParameters(60, Scale.MAJOR, 99, 90))),
         CommandRejected.Reason.INVALID);
-    s.when(new ChooseStartParameters(StartParameters.defaults(), T0));
+    s.when(choose(StartParameters.defaults()));
     assertRejected(() -> s.when(new RateTrack(1, 2, 5, null, T0)), CommandRejected.Reason.NOT_NOW);
     assertRejected(() -> s.when(new RateTrack(1, 1, 11, null, T0)), CommandRejected.Reason.INVALID);
     assertRejected(() -> s.when(new RateTrack(1, 1, 0, null, T0)), CommandRejected.Reason.INVALID);
@@ -220,7 +226,7 @@ class ParticipantDeciderTest {
     s.when(new Enrol("p1", "s1", protocol(ArmSettings.paper()), "paper", 1L));
     s.when(new AnswerConsent("1.0", false));
     assertThat(s.state()).isInstanceOf(Participant.Declined.class);
-    assertRejected(() -> s.when(new ChooseStartParameters(StartParameters.defaults(), T0)), CommandRejected.Reason.NOT_NOW);
+    assertRejected(() -> s.when(choose(StartParameters.defaults())), CommandRejected.Reason.NOT_NOW);
   }
 
   @Test
@@ -230,7 +236,7 @@ class ParticipantDeciderTest {
     ArmSettings paper = ArmSettings.paper();
     ArmSettings arm = new ArmSettings("fixed", paper.agent(), fixed, 12, 24, 0.25, 1.0, 0.25, 2, paper.drums(), 10, 0);
     Session s = enrolledAndConsented(arm);
-    s.when(new ChooseStartParameters(StartParameters.defaults(), T0));
+    s.when(choose(StartParameters.defaults()));
     assertThat(s.training().parameters()).isEqualTo(new StartParameters(48, Scale.MINOR, 6, 100));
     assertThat(s.training().stepsPerEpisode()).isEqualTo(6);
   }
@@ -251,7 +257,7 @@ class ParticipantDeciderTest {
     Session s = new Session();
     s.when(new Enrol("p1", "s1", protocol(ArmSettings.paper()), "paper", seed));
     s.when(new AnswerConsent("1.0", true));
-    s.when(new ChooseStartParameters(StartParameters.defaults(), T0));
+    s.when(choose(StartParameters.defaults()));
     Instant now = T0;
     while (s.state() instanceof Participant.Training t) {
       now = now.plusSeconds(5);
