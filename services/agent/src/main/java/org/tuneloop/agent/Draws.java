@@ -10,7 +10,7 @@ public final class Draws {
   private Draws() {}
 
   /** What the draws are for; each purpose gets an independent stream. */
-  public enum Purpose { TRACK, POLICY, COMPOSITION }
+  public enum Purpose { TRACK, POLICY, COMPOSITION, ASSIGNMENT }
 
   /**
    * A fresh generator for one step and purpose. The coordinates are folded in one at a time through the

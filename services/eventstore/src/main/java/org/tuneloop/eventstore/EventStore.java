@@ -105,7 +105,14 @@ public final class EventStore {
         });
   }
 
-  private Future<AppendResult> appendIn(SqlConnection conn, String streamId, ExpectedVersion expected,
+  /** Appends on one connection; used by {@link #append} and by {@link Transaction#append}. */
+  private record Appender(SqlConnection conn) {
+    Future<AppendResult> append(String streamId, ExpectedVersion expected, List<NewEvent> events) {
+      return appendIn(conn, streamId, expected, events);
+    }
+  }
+
+  private static Future<AppendResult> appendIn(SqlConnection conn, String streamId, ExpectedVersion expected,
                                         List<NewEvent> events) {
     return priorAppend(conn, events).compose(prior -> {
       if (prior.isPresent()) return Future.succeededFuture(prior.get());
@@ -157,6 +164,47 @@ public final class EventStore {
         });
       });
     });
+  }
+
+  /**
+   * Runs {@code work} in one transaction: appends to several streams land together or not at all. For streams that
+   * many writers contend for at a low rate (a study's own stream, at enrolment), {@link Transaction#lock} serialises
+   * them instead of letting each retry a version conflict.
+   */
+  public <T> Future<T> transaction(java.util.function.Function<Transaction, Future<T>> work) {
+    return pool.withTransaction(conn -> work.apply(new Transaction(conn)));
+  }
+
+  /** The calls allowed inside {@link #transaction}. */
+  public static final class Transaction {
+    private final SqlConnection conn;
+
+    private Transaction(SqlConnection conn) { this.conn = conn; }
+
+    /** Holds the stream's lock until the transaction ends; reads after it see every earlier holder's commit. */
+    public Future<Void> lock(String streamId) {
+      return conn.preparedQuery("select pg_advisory_xact_lock(hashtextextended($1, 0))").execute(Tuple.of(streamId))
+          .mapEmpty();
+    }
+
+    public Future<List<StoredEvent>> readStream(String streamId, int afterVersion) {
+      return conn.preparedQuery(READ_STREAM).mapping(StoredEvent::fromRow)
+          .execute(Tuple.of(streamId, afterVersion)).map(EventStore::toList);
+    }
+
+    /** Appends as {@link EventStore#append} does, inside this transaction (a conflict fails the transaction). */
+    public Future<AppendResult> append(String streamId, ExpectedVersion expected, List<NewEvent> events) {
+      List<NewEvent> batch;
+      try {
+        batch = validated(streamId, expected, events);
+      } catch (IllegalArgumentException | NullPointerException e) {
+        return Future.failedFuture(e);
+      }
+      return new EventStore.Appender(conn).append(streamId, expected, batch);
+    }
+
+    /** The connection, for writes of the same transaction outside the event log (tokens, entry records). */
+    public SqlConnection connection() { return conn; }
   }
 
   /** The result of the append that stored this batch's first event id, if one did. */

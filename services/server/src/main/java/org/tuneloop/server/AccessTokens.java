@@ -40,6 +40,17 @@ public final class AccessTokens {
     return issue(new Caller(Role.RESEARCHER, null, studyId));
   }
 
+  /** A participant's token, written by the given client (inside an enrolment's transaction). */
+  static Future<String> issueParticipantIn(io.vertx.sqlclient.SqlClient client, String participantId, String studyId) {
+    byte[] bytes = new byte[32];
+    RANDOM.nextBytes(bytes);
+    String token = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    return client.preparedQuery("insert into access_tokens (token_sha256, role, participant_id, study_id)"
+            + " values ($1, 'participant', $2, $3)")
+        .execute(Tuple.of(Buffer.buffer(sha256(token)), participantId, studyId))
+        .map(ignored -> token);
+  }
+
   private Future<String> issue(Caller caller) {
     byte[] bytes = new byte[32];
     RANDOM.nextBytes(bytes);

@@ -29,7 +29,8 @@ record DemoLinks(String participantId, String participantToken, String researche
         // unreadable or from another database: make new ones
       }
     }
-    Studies.Enrolment enrolment = Platform.await(platform.studies.enrol(studyId, null));
+    Studies.Joined enrolment = Platform.await(platform.studies.join(studyId,
+        new Studies.Entry("researcher", null, null, false, null, null)));
     String researcher = Platform.await(platform.tokens.issueResearcher(studyId));
     DemoLinks links = new DemoLinks(enrolment.participantId(), enrolment.token(), researcher);
     try {

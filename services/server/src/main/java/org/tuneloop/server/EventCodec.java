@@ -28,6 +28,12 @@ import org.tuneloop.study.ParticipantEvent.StartParametersChosen;
 import org.tuneloop.study.ParticipantEvent.TrackPresented;
 import org.tuneloop.study.ParticipantEvent.TrackRated;
 import org.tuneloop.study.ParticipantEvent.TrainingFinished;
+import org.tuneloop.study.ParticipantEvent.ObservationNoted;
+import org.tuneloop.study.ParticipantEvent.ParticipantDroppedOut;
+import org.tuneloop.study.ParticipantEvent.SessionEndedEarly;
+import org.tuneloop.study.ParticipantEvent.SessionPaused;
+import org.tuneloop.study.ParticipantEvent.SessionResumed;
+import org.tuneloop.study.StudyEvent;
 import org.tuneloop.study.StartParameterRules;
 
 /**
@@ -42,7 +48,7 @@ public final class EventCodec {
       case ParticipantEnrolled e -> new JsonObject().put("participantId", e.participantId())
           .put("studyId", e.studyId()).put("protocolId", e.protocolId()).put("protocolVersion", e.protocolVersion())
           .put("seed", e.seed()).put("consentVersion", e.consentVersion()).put("consentSha256", e.consentSha256())
-          .put("settings", settings(e.settings()));
+          .put("settings", settings(e.settings())).put("test", e.test());
       case ConsentGiven e -> new JsonObject().put("consentVersion", e.consentVersion())
           .put("consentSha256", e.consentSha256());
       case ConsentDeclined e -> new JsonObject().put("consentVersion", e.consentVersion());
@@ -66,17 +72,30 @@ public final class EventCodec {
           .put("actions", new JsonArray(e.actions().stream().map(TrackEdit::key).toList()))
           .put("result", track(e.result()));
       case ParticipantWithdrew e -> new JsonObject().put("phase", e.phase());
+      case SessionPaused e -> new JsonObject().put("by", e.by()).put("reason", e.reason());
+      case SessionResumed e -> new JsonObject().put("by", e.by());
+      case ObservationNoted e -> new JsonObject().put("by", e.by()).put("text", e.text());
+      case SessionEndedEarly e -> new JsonObject().put("by", e.by()).put("reason", e.reason()).put("phase", e.phase());
+      case ParticipantDroppedOut e -> new JsonObject().put("idleMinutes", e.idleMinutes()).put("phase", e.phase());
     };
   }
 
+  /**
+   * Reads a stored event of any schema version this code has known: older versions are upcast here, on read, so the
+   * stored event (and its hash) never changes. ParticipantEnrolled 1 had no {@code test} flag (there were no test
+   * participants then).
+   */
   public static ParticipantEvent decode(String type, int schemaVersion, JsonObject d) {
-    if (schemaVersion != 1) {
+    int current = "ParticipantEnrolled".equals(type) ? 2 : 1;
+    boolean known = schemaVersion == current || ("ParticipantEnrolled".equals(type) && schemaVersion == 1);
+    if (!known) {
       throw new IllegalArgumentException("no upcaster for " + type + " schema version " + schemaVersion);
     }
     return switch (type) {
       case "ParticipantEnrolled" -> new ParticipantEnrolled(d.getString("participantId"), d.getString("studyId"),
           d.getString("protocolId"), d.getInteger("protocolVersion"), d.getLong("seed"), d.getString("consentVersion"),
-          d.getString("consentSha256"), settings(d.getJsonObject("settings")));
+          d.getString("consentSha256"), settings(d.getJsonObject("settings")),
+          schemaVersion >= 2 && d.getBoolean("test", false));
       case "ConsentGiven" -> new ConsentGiven(d.getString("consentVersion"), d.getString("consentSha256"));
       case "ConsentDeclined" -> new ConsentDeclined(d.getString("consentVersion"));
       case "StartParametersChosen" -> new StartParametersChosen(parameters(d));
@@ -97,8 +116,57 @@ public final class EventCodec {
           d.getJsonArray("actions").stream().map(a -> TrackEdit.parse((String) a)).toList(),
           track(d.getJsonArray("result")));
       case "ParticipantWithdrew" -> new ParticipantWithdrew(d.getString("phase"));
+      case "SessionPaused" -> new SessionPaused(d.getString("by"), d.getString("reason"));
+      case "SessionResumed" -> new SessionResumed(d.getString("by"));
+      case "ObservationNoted" -> new ObservationNoted(d.getString("by"), d.getString("text"));
+      case "SessionEndedEarly" -> new SessionEndedEarly(d.getString("by"), d.getString("reason"), d.getString("phase"));
+      case "ParticipantDroppedOut" -> new ParticipantDroppedOut(d.getInteger("idleMinutes"), d.getString("phase"));
       default -> throw new IllegalArgumentException("unknown participant event type " + type);
     };
+  }
+
+  public static JsonObject encode(StudyEvent event) {
+    return switch (event) {
+      case StudyEvent.StudyCreated e -> new JsonObject().put("studyId", e.studyId()).put("protocolId", e.protocolId())
+          .put("protocolVersion", e.protocolVersion()).put("title", e.title()).put("protocol", e.protocol())
+          .put("protocolSha256", e.protocolSha256()).put("seed", e.seed()).put("createdBy", e.createdBy())
+          .put("appVersion", e.appVersion()).put("agentVersion", e.agentVersion()).put("openOnCreate", e.openOnCreate());
+      case StudyEvent.StudyOpened e -> new JsonObject().put("by", e.by());
+      case StudyEvent.StudyPaused e -> new JsonObject().put("by", e.by());
+      case StudyEvent.StudyClosed e -> new JsonObject().put("by", e.by());
+      case StudyEvent.ParticipantAssigned e -> new JsonObject().put("participantId", e.participantId())
+          .put("index", e.index()).put("arm", e.arm()).put("entry", e.entry()).put("test", e.test());
+    };
+  }
+
+  /**
+   * A study event of any known schema version. StudyCreated 1 (before studies had a lifecycle) held only the id,
+   * protocol and title: it upcasts to a study open from the start, with a seed derived from its id.
+   */
+  public static StudyEvent decodeStudy(String type, int schemaVersion, JsonObject d) {
+    return switch (type) {
+      case "StudyCreated" -> switch (schemaVersion) {
+        case 1 -> new StudyEvent.StudyCreated(d.getString("studyId"), d.getString("protocolId"),
+            d.getInteger("protocolVersion"), d.getString("title"), d.getString("protocol"),
+            org.tuneloop.study.Protocol.sha256Hex(d.getString("protocol")), legacySeed(d.getString("studyId")), null, null, null, true);
+        case 2 -> new StudyEvent.StudyCreated(d.getString("studyId"), d.getString("protocolId"),
+            d.getInteger("protocolVersion"), d.getString("title"), d.getString("protocol"),
+            d.getString("protocolSha256"), d.getLong("seed"), d.getString("createdBy"), d.getString("appVersion"),
+            d.getString("agentVersion"), d.getBoolean("openOnCreate", false));
+        default -> throw new IllegalArgumentException("no upcaster for StudyCreated schema version " + schemaVersion);
+      };
+      case "StudyOpened" -> new StudyEvent.StudyOpened(d.getString("by"));
+      case "StudyPaused" -> new StudyEvent.StudyPaused(d.getString("by"));
+      case "StudyClosed" -> new StudyEvent.StudyClosed(d.getString("by"));
+      case "ParticipantAssigned" -> new StudyEvent.ParticipantAssigned(d.getString("participantId"),
+          d.getInteger("index"), d.getString("arm"), d.getString("entry"), d.getBoolean("test"));
+      default -> throw new IllegalArgumentException("unknown study event type " + type);
+    };
+  }
+
+  private static long legacySeed(String studyId) {
+    return java.util.UUID.nameUUIDFromBytes(("study-seed|" + studyId).getBytes(java.nio.charset.StandardCharsets.UTF_8))
+        .getMostSignificantBits();
   }
 
   public static JsonArray track(Track track) {

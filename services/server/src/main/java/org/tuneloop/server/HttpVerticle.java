@@ -24,11 +24,15 @@ import org.tuneloop.study.Participant;
 import org.tuneloop.study.ParticipantCommand;
 import org.tuneloop.study.ParticipantDecider;
 import org.tuneloop.study.ParticipantEvent;
+import org.tuneloop.study.StudyDecider;
 import org.tuneloop.server.AccessTokens.Caller;
 
 /** The HTTP API (documented in /openapi.yaml), the web client and the operational endpoints. Handlers stay thin. */
 public final class HttpVerticle extends VerticleBase {
   private static final String CALLER = "caller";
+  /** Bodies are small JSON; a protocol file uploaded to create a study may be larger. */
+  static final int BODY_LIMIT = 64 * 1024;
+  static final int PROTOCOL_BODY_LIMIT = 256 * 1024;
 
   private final ServerConfig config;
   private final Pool pool;
@@ -36,22 +40,28 @@ public final class HttpVerticle extends VerticleBase {
   private final Studies studies;
   private final AccessTokens tokens;
   private final PrometheusMeterRegistry metrics;
+  private final Platform platform;
+  private StudyMonitor monitor;
   private HttpServer server;
 
-  public HttpVerticle(ServerConfig config, Pool pool, Participants participants, Studies studies, AccessTokens tokens,
-                      PrometheusMeterRegistry metrics) {
+  /** A null platform gives a router with no services behind it (for comparing routes with the API description). */
+  public HttpVerticle(ServerConfig config, Platform platform) {
     this.config = config;
-    this.pool = pool;
-    this.participants = participants;
-    this.studies = studies;
-    this.tokens = tokens;
-    this.metrics = metrics;
+    this.platform = platform;
+    this.pool = platform == null ? null : platform.pool();
+    this.participants = platform == null ? null : platform.participants;
+    this.studies = platform == null ? null : platform.studies;
+    this.tokens = platform == null ? null : platform.tokens;
+    this.metrics = platform == null ? null : platform.metrics();
   }
 
   @Override
   public Future<?> start() {
+    // Started here so that the monitor's reads, timers and streams run on this verticle's event loop.
+    monitor = new StudyMonitor(vertx, platform.store, studies, participants);
     server = vertx.createHttpServer();
-    return server.requestHandler(router(vertx)).listen(config.port(), config.host());
+    return monitor.start(platform.appConnectOptions())
+        .compose(started -> server.requestHandler(router(vertx)).listen(config.port(), config.host()));
   }
 
   /** Every route of the server; tests compare it with /openapi.yaml. */
@@ -71,7 +81,10 @@ public final class HttpVerticle extends VerticleBase {
     router.get("/openapi.yaml").handler(ctx -> ctx.response()
         .putHeader("content-type", "application/yaml").end(OpenApi.document()));
 
-    router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(64 * 1024));
+    router.post("/api/studies").handler(BodyHandler.create(false).setBodyLimit(PROTOCOL_BODY_LIMIT));
+    router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT));
+    StudyRoutes studyRoutes = new StudyRoutes(config, studies, participants, monitor, access());
+    studyRoutes.mountPublic(router);
     router.route("/api/*").handler(this::authenticate);
     router.get("/api/session").respond(ctx -> Future.succeededFuture(callerJson(caller(ctx))));
 
@@ -125,20 +138,7 @@ public final class HttpVerticle extends VerticleBase {
         .map(events -> new JsonObject().put("events", new JsonArray(events.stream()
             .map(e -> new JsonObject().put("type", ParticipantEvent.type(e))
                 .put("data", EventCodec.encode(e))).toList()))));
-    router.get("/api/studies").respond(ctx -> researcher(ctx).compose(c -> studies.ids())
-        .map(ids -> new JsonObject().put("studies", new JsonArray(ids))));
-    router.get("/api/studies/:studyId/participants").respond(ctx -> researcher(ctx)
-        .compose(c -> studies.get(ctx.pathParam("studyId")))
-        .compose(study -> studies.participantIds(study.studyId()))
-        .map(ids -> new JsonObject().put("participants", new JsonArray(ids))));
-    router.post("/api/studies/:studyId/participants").respond(ctx -> researcher(ctx).compose(c -> {
-      RequestBody b = RequestBody.of(ctx, Set.of("arm"));
-      return studies.enrol(ctx.pathParam("studyId"), b.optionalText("arm", 100));
-    }).map(e -> {
-      ctx.response().setStatusCode(201);
-      return new JsonObject().put("participantId", e.participantId()).put("token", e.token())
-          .put("link", config.publicUrl() + "/#participant=" + e.token());
-    }));
+    studyRoutes.mount(router);
     router.route("/api/*").handler(ctx -> ctx.fail(404));
 
     router.route("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false));
@@ -148,11 +148,34 @@ public final class HttpVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    return server == null ? Future.succeededFuture() : server.shutdown(10, TimeUnit.SECONDS);
+    Future<Void> monitorStopped = monitor == null ? Future.succeededFuture() : monitor.stop();
+    return monitorStopped.compose(v -> server == null ? Future.succeededFuture() : server.shutdown(10, TimeUnit.SECONDS));
   }
 
   public int actualPort() {
     return server.actualPort();
+  }
+
+  /** Who may reach which study, until researcher accounts own it: every researcher token reaches every study. */
+  private StudyRoutes.Access access() {
+    return new StudyRoutes.Access() {
+      @Override public Future<String> researcher(RoutingContext ctx) {
+        return HttpVerticle.researcher(ctx).map(c -> "researcher");
+      }
+
+      @Override public Future<Void> study(RoutingContext ctx, String studyId) {
+        return caller(ctx).isResearcher() ? Future.succeededFuture()
+            : Future.failedFuture(ApiError.notFound("no study '" + studyId + "'"));
+      }
+
+      @Override public Future<java.util.List<String>> visible(RoutingContext ctx, java.util.List<String> ids) {
+        return Future.succeededFuture(ids);
+      }
+
+      @Override public Future<Void> created(RoutingContext ctx, String studyId) {
+        return Future.succeededFuture();
+      }
+    };
   }
 
   private void authenticate(RoutingContext ctx) {
@@ -207,6 +230,11 @@ public final class HttpVerticle extends VerticleBase {
   }
 
   private Future<Participants.Loaded> existing(String participantId) {
+    return existing(participants, participantId);
+  }
+
+  /** The participant, or 404 when the id names nobody. */
+  static Future<Participants.Loaded> existing(Participants participants, String participantId) {
     try {
       UUID.fromString(participantId);
     } catch (IllegalArgumentException e) {
@@ -219,7 +247,7 @@ public final class HttpVerticle extends VerticleBase {
 
   private Future<JsonObject> sessionView(Participants.Loaded loaded) {
     return studies.get(ParticipantDecider.enrolment(loaded.state()).studyId())
-        .map(study -> Views.session(loaded, study.protocol()));
+        .map(study -> Views.session(loaded, study.protocol(), study.study().status()));
   }
 
   /** Runs a participant's own command: only the participant may act for themselves. */
@@ -245,8 +273,14 @@ public final class HttpVerticle extends VerticleBase {
     JsonObject metadata = new JsonObject()
         .put("requestId", UUID.randomUUID().toString())
         .put("clientTime", clientTime(ctx.request().getHeader("X-Client-Time")));
-    return participants.handle(id, command, key, metadata).compose(handled -> sessionView(handled.loaded())
-        .map(view -> view.put("duplicate", handled.duplicate())));
+    return participants.load(id).compose(loaded -> loaded.state() instanceof Participant.Unknown
+            ? Future.failedFuture(ApiError.notFound("no participant '" + id + "'"))
+            : studies.get(ParticipantDecider.enrolment(loaded.state()).studyId()))
+        .compose(study -> {
+          StudyDecider.admit(study.study(), command);
+          return participants.handle(id, command, key, metadata);
+        })
+        .compose(handled -> sessionView(handled.loaded()).map(view -> view.put("duplicate", handled.duplicate())));
   }
 
   /** The client's clock as it says, kept only when it looks like a timestamp (it lands in the immutable log). */

@@ -17,6 +17,7 @@ import org.tuneloop.study.Participant;
 import org.tuneloop.study.ParticipantCommand;
 import org.tuneloop.study.ParticipantDecider;
 import org.tuneloop.study.ParticipantEvent;
+import org.tuneloop.study.Supervision;
 
 /**
  * The one path by which a participant changes: load (cache + the stream's tail), decide, append with the
@@ -25,6 +26,7 @@ import org.tuneloop.study.ParticipantEvent;
  */
 public final class Participants {
   private static final ParticipantDecider DECIDER = new ParticipantDecider();
+  private static final Supervision SUPERVISION = new Supervision();
 
   private final EventStore store;
   private final String instance;
@@ -35,8 +37,9 @@ public final class Participants {
     this.instance = instance;
   }
 
-  /** A participant's state at a stream version. */
-  public record Loaded(String participantId, Participant state, int version) {}
+  /** A participant's state at a stream version: the phase, and what researchers have done about the session. */
+  public record Loaded(String participantId, Participant state, Supervision.State supervision, int version,
+                       java.time.Instant lastEventAt) {}
 
   /** The outcome of a command: the state after it, and whether it was a retry that stored nothing. */
   public record Handled(Loaded loaded, boolean duplicate) {}
@@ -47,16 +50,20 @@ public final class Participants {
 
   public Future<Loaded> load(String participantId) {
     Loaded cached = cache.getOrDefault(participantId,
-        new Loaded(participantId, DECIDER.initialState(), 0));
+        new Loaded(participantId, DECIDER.initialState(), SUPERVISION.initialState(), 0, null));
     return store.readStream(streamId(participantId), cached.version()).map(tail -> {
       if (tail.isEmpty()) {
         return cached;
       }
       Participant state = cached.state();
+      Supervision.State supervision = cached.supervision();
       for (StoredEvent e : tail) {
-        state = DECIDER.evolve(state, decode(e));
+        ParticipantEvent event = decode(e);
+        state = DECIDER.evolve(state, event);
+        supervision = SUPERVISION.evolve(supervision, event);
       }
-      return remember(new Loaded(participantId, state, tail.getLast().version()));
+      return remember(new Loaded(participantId, state, supervision, tail.getLast().version(),
+          tail.getLast().recordedAt()));
     });
   }
 
@@ -72,17 +79,32 @@ public final class Participants {
    */
   public Future<Handled> handle(String participantId, ParticipantCommand command, String idempotencyKey,
                                 JsonObject requestMetadata) {
+    return handle(participantId, idempotencyKey, requestMetadata, loaded -> {
+      Supervision.admit(loaded.supervision(), command);
+      return DECIDER.decide(command, loaded.state());
+    });
+  }
+
+  /** A researcher's (or the dropout sweep's) command about the participant's session. */
+  public Future<Handled> supervise(String participantId, Supervision.Command command, String idempotencyKey,
+                                   JsonObject requestMetadata) {
+    return handle(participantId, idempotencyKey, requestMetadata,
+        loaded -> SUPERVISION.decide(command, loaded.supervision()));
+  }
+
+  private Future<Handled> handle(String participantId, String idempotencyKey, JsonObject requestMetadata,
+                                 java.util.function.Function<Loaded, List<ParticipantEvent>> decide) {
     String key = idempotencyKey != null ? idempotencyKey : UUID.randomUUID().toString();
     UUID firstEventId = eventId(participantId, key, 0);
     return store.find(firstEventId).compose(found -> found.isPresent()
         ? load(participantId).map(l -> new Handled(l, true))
-        : attempt(participantId, command, key, requestMetadata, 2));
+        : attempt(participantId, decide, key, requestMetadata, 2));
   }
 
-  private Future<Handled> attempt(String participantId, ParticipantCommand command, String key,
-                                  JsonObject requestMetadata, int triesLeft) {
+  private Future<Handled> attempt(String participantId, java.util.function.Function<Loaded, List<ParticipantEvent>> decide,
+                                  String key, JsonObject requestMetadata, int triesLeft) {
     return load(participantId).compose(loaded -> {
-      List<ParticipantEvent> decided = DECIDER.decide(command, loaded.state());
+      List<ParticipantEvent> decided = decide.apply(loaded);
       List<NewEvent> events = new ArrayList<>();
       for (int i = 0; i < decided.size(); i++) {
         ParticipantEvent e = decided.get(i);
@@ -95,11 +117,12 @@ public final class Participants {
               return load(participantId).map(l -> new Handled(l, true));
             }
             Participant state = DECIDER.fold(loaded.state(), decided);
-            return Future.succeededFuture(
-                new Handled(remember(new Loaded(participantId, state, result.lastVersion())), false));
+            Supervision.State supervision = SUPERVISION.fold(loaded.supervision(), decided);
+            return Future.succeededFuture(new Handled(remember(new Loaded(participantId, state, supervision,
+                result.lastVersion(), java.time.Instant.now())), false));
           })
           .recover(failure -> failure instanceof VersionConflict && triesLeft > 1
-              ? attempt(participantId, command, key, requestMetadata, triesLeft - 1)
+              ? attempt(participantId, decide, key, requestMetadata, triesLeft - 1)
               : Future.failedFuture(failure));
     });
   }

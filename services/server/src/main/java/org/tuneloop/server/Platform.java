@@ -27,13 +27,15 @@ public final class Platform implements AutoCloseable {
   private final Vertx vertx;
   private final Pool pool;
   private final PrometheusMeterRegistry metrics;
+  private final io.vertx.pgclient.PgConnectOptions appConnectOptions;
   public final EventStore store;
   public final Participants participants;
   public final AccessTokens tokens;
   public final Studies studies;
 
   private Platform(EmbeddedDatabase embedded, DatabaseAddress owner, Vertx vertx, Pool pool,
-                   PrometheusMeterRegistry metrics) {
+                   PrometheusMeterRegistry metrics, io.vertx.pgclient.PgConnectOptions appConnectOptions) {
+    this.appConnectOptions = appConnectOptions;
     this.embedded = embedded;
     this.owner = owner;
     this.vertx = vertx;
@@ -42,7 +44,7 @@ public final class Platform implements AutoCloseable {
     this.store = new EventStore(pool);
     this.participants = new Participants(store, instanceName());
     this.tokens = new AccessTokens(pool);
-    this.studies = new Studies(store, pool, participants, tokens);
+    this.studies = new Studies(store, pool, instanceName());
   }
 
   /** Starts the database (the embedded one unless a URL is given), migrates it, and connects as the app role. */
@@ -64,13 +66,14 @@ public final class Platform implements AutoCloseable {
           .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)))
           .withMetrics(new MicrometerMetricsFactory(metrics))
           .build();
+      io.vertx.pgclient.PgConnectOptions app = owner.as(role.user(), role.password()).connectOptions()
+          .setReconnectAttempts(2).setReconnectInterval(500);
       Pool pool = PgBuilder.pool()
           .with(new PoolOptions().setMaxSize(8))
-          .connectingTo(owner.as(role.user(), role.password()).connectOptions().setReconnectAttempts(2)
-              .setReconnectInterval(500))
+          .connectingTo(app)
           .using(vertx)
           .build();
-      return new Platform(embedded, owner, vertx, pool, metrics);
+      return new Platform(embedded, owner, vertx, pool, metrics, app);
     } catch (RuntimeException e) {
       if (embedded != null) {
         embedded.close();
@@ -84,6 +87,9 @@ public final class Platform implements AutoCloseable {
   public Pool pool() { return pool; }
 
   public PrometheusMeterRegistry metrics() { return metrics; }
+
+  /** How the application role connects, for a LISTEN connection beside the pool. */
+  public io.vertx.pgclient.PgConnectOptions appConnectOptions() { return appConnectOptions; }
 
   /** The owner's address, printed for researchers who want to query the database directly. */
   public DatabaseAddress owner() { return owner; }

@@ -87,6 +87,48 @@ public final class RequestBody {
     return json.getValue(field) == null ? null : text(field, maxLength);
   }
 
+  /** A nested object with only the given fields, or null when absent. */
+  public JsonObject optionalObject(String field, Set<String> allowed) {
+    Object v = json.getValue(field);
+    if (v == null) {
+      return null;
+    }
+    if (!(v instanceof JsonObject o)) {
+      throw ApiError.badRequest(field, "'" + field + "' must be an object with " + allowed);
+    }
+    for (String name : o.fieldNames()) {
+      if (!allowed.contains(name)) {
+        throw ApiError.badRequest(field + "." + name, "unknown field '" + field + "." + name + "'; expected " + allowed);
+      }
+    }
+    return o;
+  }
+
+  /** A list of at most {@code maxItems} values (each checked by the caller). */
+  public java.util.List<Object> list(String field, int maxItems) {
+    Object v = json.getValue(field);
+    if (!(v instanceof io.vertx.core.json.JsonArray a)) {
+      throw ApiError.badRequest(field, "'" + field + "' is required: a list");
+    }
+    if (a.size() > maxItems) {
+      throw ApiError.badRequest(field, "'" + field + "' may list at most " + maxItems + " values, not " + a.size());
+    }
+    return a.getList();
+  }
+
+  /** A text field of a nested object, named in errors by its full path. */
+  public static String text(JsonObject o, String path, String field, int maxLength) {
+    Object v = o.getValue(field);
+    if (!(v instanceof String s) || s.isBlank() || s.length() > maxLength) {
+      throw ApiError.badRequest(path, "'" + path + "' is required: text of at most " + maxLength + " characters");
+    }
+    return s;
+  }
+
+  public static String optionalText(JsonObject o, String path, String field, int maxLength) {
+    return o.getValue(field) == null ? null : text(o, path, field, maxLength);
+  }
+
   private static String describe(Object v) {
     return v instanceof String s ? "the text \"" + (s.length() > 20 ? s.substring(0, 20) + "…" : s) + "\"" : String.valueOf(v);
   }

@@ -23,6 +23,8 @@ public final class Responses {
     String error;
     String detail;
     String field = null;
+    String reason = null;
+    io.vertx.core.json.JsonArray problems = null;
     switch (failure) {
       case ApiError e -> {
         status = e.status();
@@ -38,8 +40,13 @@ public final class Responses {
       }
       case CommandRejected e -> {
         status = 409;
-        error = "Not possible now";
+        error = e.code() == null ? "Not possible now" : switch (e.code()) {
+          case "paused", "closed", "full" -> "Study not open";
+          case "paused-by-researcher" -> "Session paused";
+          default -> "Not possible now";
+        };
         detail = e.getMessage();
+        reason = e.code();
       }
       case VersionConflict e -> {
         status = 409;
@@ -50,11 +57,8 @@ public final class Responses {
         status = 422;
         error = "Invalid protocol";
         detail = e.getMessage();
-      }
-      case Studies.NotFound e -> {
-        status = 404;
-        error = title(404);
-        detail = e.getMessage();
+        problems = new io.vertx.core.json.JsonArray(e.problems().stream()
+            .map(p -> new JsonObject().put("path", p.path()).put("reason", p.reason())).toList());
       }
       case Throwable t when databaseUnreachable(t) -> {
         status = 503;
@@ -66,7 +70,8 @@ public final class Responses {
       case null -> {
         status = ctx.statusCode() > 0 ? ctx.statusCode() : 500;
         error = title(status);
-        detail = status == 413 ? "the request body is larger than 64 KiB"
+        detail = status == 413 ? "the request body is too large (at most " + HttpVerticle.BODY_LIMIT / 1024
+            + " KiB; " + HttpVerticle.PROTOCOL_BODY_LIMIT / 1024 + " KiB for a protocol file)"
             : status == 404 ? "no such route: " + ctx.request().method() + " " + ctx.request().path()
             : status == 405 ? "this route does not take " + ctx.request().method() : "the request failed";
       }
@@ -80,6 +85,12 @@ public final class Responses {
     JsonObject body = new JsonObject().put("error", error).put("detail", detail);
     if (field != null) {
       body.put("field", field);
+    }
+    if (reason != null) {
+      body.put("reason", reason);
+    }
+    if (problems != null) {
+      body.put("problems", problems);
     }
     if (ctx.response().ended()) {
       return;

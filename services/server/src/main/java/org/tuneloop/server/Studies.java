@@ -1,129 +1,301 @@
 package org.tuneloop.server;
 
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
-import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
 import org.tuneloop.eventstore.EventStore;
 import org.tuneloop.eventstore.ExpectedVersion;
 import org.tuneloop.eventstore.NewEvent;
 import org.tuneloop.eventstore.StoredEvent;
 import org.tuneloop.eventstore.VersionConflict;
+import org.tuneloop.study.CommandRejected;
 import org.tuneloop.study.ParticipantCommand;
-import org.tuneloop.study.Protocol;
+import org.tuneloop.study.ParticipantDecider;
+import org.tuneloop.study.ParticipantEvent;
+import org.tuneloop.study.StudyDecider;
+import org.tuneloop.study.StudyDecider.Command;
+import org.tuneloop.study.StudyEvent;
 
 /**
- * Studies and enrolment. A study is one StudyCreated event holding its protocol file verbatim, so the exact
- * text participants consented to can always be shown again.
+ * Studies: their own streams (created from a protocol, opened, paused, closed; every participant's arm assignment)
+ * and joining one. A join is one transaction: the study stream is locked, the arm decided from the study's state,
+ * and the assignment and the participant's enrolment are appended together, with the participant's token and
+ * entry record, so concurrent joins on several server processes are serialised and never lose a balance.
  */
 public final class Studies {
   private static final SecureRandom RANDOM = new SecureRandom();
+  private static final Pattern STUDY_ID = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
+  static final StudyDecider DECIDER = new StudyDecider(ProtocolFile::parse);
+  private static final ParticipantDecider PARTICIPANT = new ParticipantDecider();
 
   private final EventStore store;
-  private final Pool pool;
-  private final Participants participants;
-  private final AccessTokens tokens;
-  private final Map<String, Study> cache = new ConcurrentHashMap<>();
+  private final io.vertx.sqlclient.Pool pool;
+  private final String instance;
+  private final Map<String, Loaded> cache = new ConcurrentHashMap<>();
 
-  public Studies(EventStore store, Pool pool, Participants participants, AccessTokens tokens) {
+  public Studies(EventStore store, io.vertx.sqlclient.Pool pool, String instance) {
     this.store = store;
     this.pool = pool;
-    this.participants = participants;
-    this.tokens = tokens;
+    this.instance = instance;
   }
 
-  public record Study(String studyId, Protocol protocol, String protocolSource) {}
+  /** A study's state at a stream version. */
+  public record Loaded(StudyDecider.Study study, int version, java.time.Instant createdAt) {
+    public String studyId() { return study.studyId(); }
 
-  /** A newly enrolled participant and the token that is their only key. */
-  public record Enrolment(String participantId, String token) {}
+    public org.tuneloop.study.Protocol protocol() { return study.protocol(); }
+  }
+
+  /**
+   * How a participant arrives: {@code kind} is "link" (the general link), "prolific", "personal" (a link made from a
+   * label), "preview" (a researcher's test participant) or "researcher" (enrolled by hand).
+   */
+  public record Entry(String kind, String label, Prolific prolific, boolean test, String arm, String key) {}
+
+  /** Prolific's URL parameters, recorded on entry (identifying: kept outside the event log). */
+  public record Prolific(String pid, String studyId, String sessionId) {}
+
+  /** A participant let in, the token that is their key, and whether they had joined before (Prolific, retries). */
+  public record Joined(String participantId, String token, boolean returning) {}
 
   public static String streamId(String studyId) {
     return "study-" + studyId;
   }
 
-  /** Creates the study unless it exists; an existing study keeps its protocol. */
-  public Future<Study> createIfAbsent(String studyId, String protocolSource) {
-    Protocol protocol = ProtocolFile.parse(protocolSource);
-    return find(studyId).compose(existing -> {
-      if (existing.isPresent()) {
-        return Future.succeededFuture(existing.get());
-      }
-      JsonObject data = new JsonObject().put("studyId", studyId).put("protocolId", protocol.id())
-          .put("protocolVersion", protocol.version()).put("title", protocol.title()).put("protocol", protocolSource);
-      UUID eventId = UUID.nameUUIDFromBytes(("study|" + studyId).getBytes(StandardCharsets.UTF_8));
-      NewEvent created = new NewEvent(eventId, "StudyCreated", 1, data,
-          new JsonObject().put("appVersion", BuildInfo.APP_VERSION).put("agentVersion", BuildInfo.AGENT_VERSION));
-      return store.append(streamId(studyId), ExpectedVersion.noStream(), List.of(created))
-          .recover(failure -> failure instanceof VersionConflict
-              ? Future.succeededFuture()   // another process created it first
-              : Future.failedFuture(failure))
-          .compose(ignored -> find(studyId)).map(Optional::orElseThrow);
-    });
-  }
+  // ---- reading -------------------------------------------------------------------------------------------------
 
-  public Future<Optional<Study>> find(String studyId) {
-    Study cached = cache.get(studyId);
-    if (cached != null) {
-      return Future.succeededFuture(Optional.of(cached));
+  public Future<Optional<Loaded>> find(String studyId) {
+    if (studyId == null || !STUDY_ID.matcher(studyId).matches()) {
+      return Future.succeededFuture(Optional.empty());
     }
-    return store.readStream(streamId(studyId), 0).map(events -> {
-      if (events.isEmpty()) {
-        return Optional.empty();
+    Loaded cached = cache.get(studyId);
+    return store.readStream(streamId(studyId), cached == null ? 0 : cached.version()).map(tail -> {
+      if (tail.isEmpty()) {
+        return Optional.ofNullable(cached);
       }
-      StoredEvent created = events.getFirst();
-      String source = created.data().getString("protocol");
-      Study study = new Study(studyId, ProtocolFile.parse(source), source);
-      cache.put(studyId, study);
-      return Optional.of(study);
+      return Optional.of(remember(fold(cached, tail)));
     });
   }
 
-  public Future<Study> get(String studyId) {
-    return find(studyId).map(s -> s.orElseThrow(() -> new NotFound("no study '" + studyId + "'")));
+  /** The cached state without a database read (kept fresh by the log follower); for per-request checks. */
+  Optional<Loaded> cached(String studyId) {
+    return Optional.ofNullable(cache.get(studyId));
+  }
+
+  public Future<Loaded> get(String studyId) {
+    return find(studyId).map(s -> s.orElseThrow(() -> ApiError.notFound("no study '" + studyId + "'")));
   }
 
   public Future<List<String>> ids() {
     return store.streamIds("study-").map(ids -> ids.stream().map(id -> id.substring("study-".length())).toList());
   }
 
-  /** Enrols a new participant in the study's arm (the first arm until randomisation exists). */
-  public Future<Enrolment> enrol(String studyId, String arm) {
-    return get(studyId).compose(study -> {
-      String participantId = UUID.randomUUID().toString();
-      String chosenArm = arm != null ? arm : study.protocol().arms().getFirst().id();
-      ParticipantCommand.Enrol command = new ParticipantCommand.Enrol(participantId, studyId, study.protocol(),
-          chosenArm, RANDOM.nextLong());
-      return participants.handle(participantId, command, "enrol", new JsonObject())
-          .compose(handled -> tokens.issueParticipant(participantId, studyId))
-          .map(token -> new Enrolment(participantId, token));
+  /** Applies a study event the log follower read (from any server process) to the cache, if it is the next one. */
+  void follow(StoredEvent event) {
+    String studyId = event.streamId().substring("study-".length());
+    cache.compute(studyId, (id, cached) -> cached == null
+        ? (event.version() == 1 ? fold(null, List.of(event)) : null)
+        : event.version() == cached.version() + 1 ? fold(cached, List.of(event)) : cached);
+  }
+
+  private static Loaded fold(Loaded cached, List<StoredEvent> tail) {
+    StudyDecider.Study study = cached == null ? DECIDER.initialState() : cached.study();
+    java.time.Instant createdAt = cached == null ? null : cached.createdAt();
+    for (StoredEvent e : tail) {
+      study = DECIDER.evolve(study, decode(e));
+      if (e.version() == 1) {
+        createdAt = e.recordedAt();
+      }
+    }
+    return new Loaded(study, tail.getLast().version(), createdAt);
+  }
+
+  private Loaded remember(Loaded loaded) {
+    cache.merge(loaded.studyId(), loaded, (old, neu) -> neu.version() > old.version() ? neu : old);
+    return cache.get(loaded.studyId());
+  }
+
+  static StudyEvent decode(StoredEvent e) {
+    return EventCodec.decodeStudy(e.type(), e.schemaVersion(), e.data());
+  }
+
+  // ---- lifecycle -----------------------------------------------------------------------------------------------
+
+  /** Creates a study from a protocol text; it starts paused. A null id is made from the protocol's id. */
+  public Future<Loaded> create(String studyId, String protocolText, String by) {
+    String id;
+    try {
+      id = studyId != null ? checkedId(studyId)
+          : ProtocolFile.parse(protocolText).id() + "-" + Long.toString(RANDOM.nextLong() & 0xffffffL, 36);
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+    Command.Create create = new Command.Create(id, protocolText, RANDOM.nextLong(), by, BuildInfo.APP_VERSION,
+        BuildInfo.AGENT_VERSION);
+    return find(id).compose(existing -> {
+      List<StudyEvent> events = DECIDER.decide(create, existing.map(Loaded::study).orElse(DECIDER.initialState()));
+      return store.append(streamId(id), ExpectedVersion.noStream(), newEvents(events, UUID.randomUUID().toString()))
+          .recover(failure -> failure instanceof VersionConflict
+              ? Future.failedFuture(CommandRejected.notNow("a study '" + id + "' exists already; choose another id"))
+              : Future.failedFuture(failure))
+          .compose(appended -> get(id));
     });
   }
 
-  /** One row per enrolled participant of the study, in enrolment order. */
-  public Future<List<String>> participantIds(String studyId) {
-    return pool.preparedQuery("select data->>'participantId' as id from events "
-            + "where type = 'ParticipantEnrolled' and data->>'studyId' = $1 order by position")
-        .execute(Tuple.of(studyId))
-        .map(rows -> {
-          List<String> ids = new ArrayList<>();
+  /** The demo's study: created and opened once, then kept as it is (its protocol never changes under it). */
+  public Future<Loaded> createIfAbsent(String studyId, String protocolText) {
+    return find(studyId).compose(existing -> existing.isPresent() ? Future.succeededFuture(existing.get())
+        : create(studyId, protocolText, "demo")
+            .recover(failure -> find(studyId).map(again -> again.orElseThrow(() -> failure instanceof RuntimeException r
+                ? r : new IllegalStateException(failure))))
+            .compose(created -> created.study().status() == StudyDecider.Status.PAUSED
+                ? change(studyId, new Command.Open("demo")) : Future.succeededFuture(created)));
+  }
+
+  /** Opens, pauses or closes a study. */
+  public Future<Loaded> change(String studyId, Command command) {
+    return get(studyId).compose(loaded -> {
+      List<StudyEvent> events = DECIDER.decide(command, loaded.study());
+      return store.append(streamId(studyId), ExpectedVersion.exact(loaded.version()),
+              newEvents(events, UUID.randomUUID().toString()))
+          .compose(appended -> get(studyId));
+    });
+  }
+
+  // ---- joining -------------------------------------------------------------------------------------------------
+
+  /** Lets a participant into the study (see the class comment); rejections say paused, closed or full. */
+  public Future<Joined> join(String studyId, Entry entry) {
+    return get(studyId).compose(known -> store.transaction(tx -> tx.lock(streamId(studyId))
+        .compose(locked -> returning(tx.connection(), studyId, entry))
+        .compose(returning -> returning.isPresent()
+            ? AccessTokens.issueParticipantIn(tx.connection(), returning.get(), studyId)
+                .map(token -> new Joined(returning.get(), token, true))
+            : tx.readStream(streamId(studyId), known.version()).compose(tail -> {
+              Loaded study = tail.isEmpty() ? known : fold(known, tail);
+              return enrol(tx, study, entry);
+            }))))
+        .onSuccess(joined -> find(studyId));
+  }
+
+  private Future<Joined> enrol(EventStore.Transaction tx, Loaded study, Entry entry) {
+    String participantId = entry.key() != null
+        ? UUID.nameUUIDFromBytes((study.studyId() + "|join|" + entry.key()).getBytes(StandardCharsets.UTF_8)).toString()
+        : UUID.randomUUID().toString();
+    StudyEvent assigned = DECIDER.decide(new Command.Assign(participantId, entry.kind(), entry.test(), entry.arm()),
+        study.study()).getFirst();
+    String arm = ((StudyEvent.ParticipantAssigned) assigned).arm();
+    List<ParticipantEvent> enrolled = PARTICIPANT.decide(new ParticipantCommand.Enrol(participantId, study.studyId(),
+        study.protocol(), arm, RANDOM.nextLong(), entry.test()), PARTICIPANT.initialState());
+    String key = entry.key() != null ? entry.key() : UUID.randomUUID().toString();
+    List<NewEvent> participantEvents = new ArrayList<>();
+    for (int i = 0; i < enrolled.size(); i++) {
+      ParticipantEvent e = enrolled.get(i);
+      participantEvents.add(new NewEvent(Participants.eventId(participantId, "join|" + key, i), ParticipantEvent.type(e),
+          ParticipantEvent.schemaVersion(e), EventCodec.encode(e), metadata()));
+    }
+    return tx.append(streamId(study.studyId()), ExpectedVersion.exact(study.version()),
+            newEvents(List.of(assigned), "assign|" + participantId))
+        .compose(a -> tx.append(Participants.streamId(participantId), ExpectedVersion.noStream(), participantEvents))
+        .compose(appended -> appended.duplicate()
+            ? Future.succeededFuture(true)
+            : recordEntry(tx.connection(), participantId, study.studyId(), entry).map(false))
+        .compose(duplicate -> AccessTokens.issueParticipantIn(tx.connection(), participantId, study.studyId())
+            .map(token -> new Joined(participantId, token, duplicate)));
+  }
+
+  /** A participant who joined before: by Prolific id, or by a retried join with the same key. */
+  private static Future<Optional<String>> returning(SqlClient client, String studyId, Entry entry) {
+    if (entry.prolific() != null) {
+      return client.preparedQuery("select participant_id from participant_entries where study_id = $1 and prolific_key = $2")
+          .execute(Tuple.of(studyId, Buffer.buffer(prolificKey(studyId, entry.prolific().pid()))))
+          .map(rows -> rows.size() == 0 ? Optional.<String>empty() : Optional.of(rows.iterator().next().getString(0)));
+    }
+    if (entry.key() != null) {
+      String participantId = UUID.nameUUIDFromBytes((studyId + "|join|" + entry.key()).getBytes(StandardCharsets.UTF_8))
+          .toString();
+      return client.preparedQuery("select 1 from participant_entries where participant_id = $1")
+          .execute(Tuple.of(participantId))
+          .map(rows -> rows.size() == 0 ? Optional.<String>empty() : Optional.of(participantId));
+    }
+    return Future.succeededFuture(Optional.empty());
+  }
+
+  private static Future<Void> recordEntry(SqlClient client, String participantId, String studyId, Entry entry) {
+    Prolific p = entry.prolific();
+    return client.preparedQuery("insert into participant_entries (participant_id, study_id, entry, label, prolific_pid,"
+            + " prolific_study_id, prolific_session_id, prolific_key) values ($1, $2, $3, $4, $5, $6, $7, $8)")
+        .execute(Tuple.tuple().addString(participantId).addString(studyId).addString(entry.kind())
+            .addString(entry.label()).addString(p == null ? null : p.pid()).addString(p == null ? null : p.studyId())
+            .addString(p == null ? null : p.sessionId())
+            .addBuffer(p == null ? null : Buffer.buffer(prolificKey(studyId, p.pid()))))
+        .mapEmpty();
+  }
+
+  /** Labels of the study's participants (from the entry records, not the log). */
+  public Future<Map<String, String>> labels(String studyId) {
+    return pool.preparedQuery("select participant_id, label, entry from participant_entries where study_id = $1")
+        .execute(Tuple.of(studyId)).map(rows -> {
+          Map<String, String> labels = new java.util.HashMap<>();
           for (Row row : rows) {
-            ids.add(row.getString("id"));
+            if (row.getString("label") != null) {
+              labels.put(row.getString("participant_id"), row.getString("label"));
+            }
           }
-          return ids;
+          return labels;
         });
   }
 
-  /** A participant id that names no participant. */
-  public static final class NotFound extends RuntimeException {
-    public NotFound(String message) { super(message); }
+  /** The study's participants in the order they joined, from its own stream. */
+  public Future<List<StudyEvent.ParticipantAssigned>> assignments(String studyId) {
+    return store.readStream(streamId(studyId), 0).map(events -> events.stream().map(Studies::decode)
+        .filter(e -> e instanceof StudyEvent.ParticipantAssigned).map(e -> (StudyEvent.ParticipantAssigned) e).toList());
+  }
+
+  private static byte[] prolificKey(String studyId, String pid) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest((studyId + "|" + pid.strip().toLowerCase(Locale.ROOT))
+          .getBytes(StandardCharsets.UTF_8));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private List<NewEvent> newEvents(List<StudyEvent> events, String key) {
+    List<NewEvent> list = new ArrayList<>();
+    for (int i = 0; i < events.size(); i++) {
+      StudyEvent e = events.get(i);
+      list.add(new NewEvent(UUID.nameUUIDFromBytes((key + "|" + i).getBytes(StandardCharsets.UTF_8)),
+          StudyEvent.type(e), StudyEvent.schemaVersion(e), EventCodec.encode(e), metadata()));
+    }
+    return list;
+  }
+
+  private JsonObject metadata() {
+    return new JsonObject().put("instance", instance).put("appVersion", BuildInfo.APP_VERSION)
+        .put("agentVersion", BuildInfo.AGENT_VERSION);
+  }
+
+  private static String checkedId(String id) {
+    if (!STUDY_ID.matcher(id).matches()) {
+      throw ApiError.badRequest("id", "a study id is 1 to 63 lower-case letters, digits and '-', starting with a letter"
+          + " or digit");
+    }
+    return id;
   }
 }

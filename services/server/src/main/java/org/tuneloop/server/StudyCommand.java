@@ -84,8 +84,7 @@ public final class StudyCommand implements Runnable {
       Platform platform = Platform.open(config.databaseUrl(), config.dataDirectory(), config.appRolePassword());
       CountDownLatch stopped = new CountDownLatch(1);
       try {
-        HttpVerticle http = new HttpVerticle(config, platform.pool(), platform.participants, platform.studies,
-            platform.tokens, platform.metrics());
+        HttpVerticle http = new HttpVerticle(config, platform);
         Platform.await(platform.vertx().deployVerticle(http));
         ServerConfig running = config.withPort(http.actualPort());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -113,7 +112,7 @@ public final class StudyCommand implements Runnable {
     }
 
     private static void printDemo(Platform platform, ServerConfig config) {
-      Studies.Study study = Platform.await(platform.studies.createIfAbsent("demo",
+      Studies.Loaded study = Platform.await(platform.studies.createIfAbsent("demo",
           resource("/study-protocols/paper-replication.yaml")));
       DemoLinks links = DemoLinks.reuseOrCreate(platform, study.studyId(), config.dataDirectory());
       System.out.println("Demo study '" + study.studyId() + "' (" + study.protocol().title() + ")");

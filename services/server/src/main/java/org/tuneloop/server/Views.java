@@ -19,6 +19,7 @@ import org.tuneloop.study.Participant.Withdrawn;
 import org.tuneloop.study.ParticipantDecider;
 import org.tuneloop.study.ParticipantEvent.ParticipantEnrolled;
 import org.tuneloop.study.Protocol;
+import org.tuneloop.study.StudyDecider;
 import org.tuneloop.study.StartParameterRules;
 
 /** JSON the API returns. Participants never see Q-values; {@link #qTable} is for researchers only. */
@@ -26,12 +27,14 @@ public final class Views {
   private Views() {}
 
   /** What the participant's page needs to show the current phase. */
-  public static JsonObject session(Participants.Loaded loaded, Protocol protocol) {
+  public static JsonObject session(Participants.Loaded loaded, Protocol protocol, StudyDecider.Status studyStatus) {
     Participant state = loaded.state();
     ParticipantEnrolled enrolment = ParticipantDecider.enrolment(state);
     ArmSettings settings = enrolment.settings();
     JsonObject view = new JsonObject().put("participantId", loaded.participantId())
-        .put("studyId", enrolment.studyId()).put("phase", state.phase()).put("version", loaded.version());
+        .put("studyId", enrolment.studyId()).put("phase", state.phase()).put("version", loaded.version())
+        .put("pausedByResearcher", loaded.supervision().paused())
+        .put("studyStatus", studyStatus.name().toLowerCase(java.util.Locale.ROOT));
     switch (state) {
       case Unknown u -> { }
       case AwaitingConsent s -> view.put("consent", new JsonObject().put("version", protocol.consent().version())
@@ -51,9 +54,12 @@ public final class Views {
       case Finished f -> view.put("parameters", EventCodec.parameters(f.parameters()))
           .put("progress", progress(f.completedEpisodes(), settings.minEpisodes(), f.completedEpisodes(), 0,
               settings.steps(f.parameters())))
-          .put("composition", composition(f));
+          .put("composition", composition(f))
+          .put("completion", new JsonObject().put("code", protocol.recruitment().completionCode())
+              .put("redirectUrl", protocol.recruitment().redirectUrl()));
       case Declined s -> { }
       case Withdrawn s -> { }
+      case Participant.Ended s -> { }
     }
     return view;
   }

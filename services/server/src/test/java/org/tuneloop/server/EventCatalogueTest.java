@@ -11,13 +11,16 @@ class EventCatalogueTest {
   @Test
   void everyEventTypeAndFieldIsDocumented() throws Exception {
     String doc = Files.readString(ServerProcess.repositoryRoot().resolve("docs/events.md"));
-    for (ParticipantEvent event : EventCodecTest.all()) {
-      String type = ParticipantEvent.type(event);
+    java.util.Map<String, io.vertx.core.json.JsonObject> examples = new java.util.LinkedHashMap<>();
+    EventCodecTest.all().forEach(e -> examples.put(ParticipantEvent.type(e), EventCodec.encode(e)));
+    EventCodecTest.allStudy().forEach(e -> examples.put(org.tuneloop.study.StudyEvent.type(e), EventCodec.encode(e)));
+    for (var example : examples.entrySet()) {
+      String type = example.getKey();
       int at = doc.indexOf("\n### " + type + "\n");
       assertThat(at).as("a section for " + type).isPositive();
       int next = doc.indexOf("\n### ", at + 5);
       String section = doc.substring(at, next < 0 ? doc.length() : next);
-      for (String field : EventCodec.encode(event).fieldNames()) {
+      for (String field : example.getValue().fieldNames()) {
         assertThat(section).as(type + " documents its field " + field).contains("`" + field + "`");
       }
     }

@@ -25,8 +25,8 @@ class RoutesMatchOpenApiTest {
 
   @Test
   void everyRouteIsDocumentedAndEveryDocumentedRouteExists() throws Exception {
-    Router router = new HttpVerticle(new ServerConfig("localhost", 0, null, null, false, null, null), null, null,
-        null, null, null).router(vertx);
+    Router router = new HttpVerticle(new ServerConfig("localhost", 0, null, null, false, null, null), null)
+        .router(vertx);
     Set<String> routed = new TreeSet<>();
     for (Route route : router.getRoutes()) {
       String path = route.getPath();

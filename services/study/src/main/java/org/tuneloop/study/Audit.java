@@ -110,6 +110,11 @@ public final class Audit {
         case ParticipantEvent.TrainingFinished e -> { }
         case ParticipantEvent.CompositionCreated e -> { }
         case ParticipantEvent.ParticipantWithdrew e -> { }
+        case ParticipantEvent.SessionPaused e -> { }
+        case ParticipantEvent.SessionResumed e -> { }
+        case ParticipantEvent.ObservationNoted e -> { }
+        case ParticipantEvent.SessionEndedEarly e -> { }
+        case ParticipantEvent.ParticipantDroppedOut e -> { }
       }
     }
     return new Report(updates, choices, List.copyOf(mismatches));

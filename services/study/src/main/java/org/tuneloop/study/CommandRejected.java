@@ -8,11 +8,17 @@ public final class CommandRejected extends RuntimeException {
 
   private final Reason reason;
   private final String field;
+  private final String code;
 
   public CommandRejected(Reason reason, String field, String message) {
+    this(reason, field, null, message);
+  }
+
+  private CommandRejected(Reason reason, String field, String code, String message) {
     super(message);
     this.reason = reason;
     this.field = field;
+    this.code = code;
   }
 
   public static CommandRejected invalid(String field, String message) {
@@ -23,8 +29,16 @@ public final class CommandRejected extends RuntimeException {
     return new CommandRejected(Reason.NOT_NOW, null, message);
   }
 
+  /** Not now, with a short code a page can act on (e.g. "paused", "closed", "full"). */
+  public static CommandRejected notNow(String code, String message) {
+    return new CommandRejected(Reason.NOT_NOW, null, code, message);
+  }
+
   public Reason reason() { return reason; }
 
   /** The offending field, or null when the command as a whole does not fit. */
   public String field() { return field; }
+
+  /** A short machine-readable code, or null. */
+  public String code() { return code; }
 }

@@ -59,4 +59,14 @@ public sealed interface Participant {
   record Withdrawn(ParticipantEnrolled enrolment) implements Participant {
     public String phase() { return "withdrawn"; }
   }
+
+  /** A researcher ended the session early. */
+  record Ended(ParticipantEnrolled enrolment, String reason) implements Participant {
+    public String phase() { return "ended"; }
+  }
+
+  /** No more commands of the participant's are possible. */
+  default boolean isOver() {
+    return this instanceof Declined || this instanceof Finished || this instanceof Withdrawn || this instanceof Ended;
+  }
 }

@@ -5,7 +5,7 @@ import java.time.Instant;
 /** What a participant (or the researcher enrolling one) asks for. Imperative names; validated at the edge first. */
 public sealed interface ParticipantCommand {
 
-  record Enrol(String participantId, String studyId, Protocol protocol, String arm, long seed)
+  record Enrol(String participantId, String studyId, Protocol protocol, String arm, long seed, boolean test)
       implements ParticipantCommand {}
 
   record AnswerConsent(String consentVersion, boolean agree) implements ParticipantCommand {}

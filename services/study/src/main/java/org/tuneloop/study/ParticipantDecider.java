@@ -74,7 +74,7 @@ public final class ParticipantDecider implements Decider<ParticipantCommand, Par
     Protocol protocol = enrol.protocol();
     ArmSettings arm = protocol.arm(enrol.arm());
     return List.of(new ParticipantEnrolled(enrol.participantId(), enrol.studyId(), protocol.id(), protocol.version(),
-        enrol.seed(), protocol.consent().version(), protocol.consent().sha256(), arm));
+        enrol.seed(), protocol.consent().version(), protocol.consent().sha256(), arm, enrol.test()));
   }
 
   private static List<ParticipantEvent> answerConsent(AnswerConsent answer, Participant state) {
@@ -173,6 +173,7 @@ public final class ParticipantDecider implements Decider<ParticipantCommand, Par
     return switch (state) {
       case Unknown u -> throw CommandRejected.notNow("nobody is enrolled here");
       case Withdrawn w -> throw CommandRejected.notNow("the participant has already withdrawn");
+      case Participant.Ended e -> throw CommandRejected.notNow("the researcher has ended this session");
       default -> List.of(new ParticipantWithdrew(state.phase()));
     };
   }
@@ -252,6 +253,12 @@ public final class ParticipantDecider implements Decider<ParticipantCommand, Par
         yield new Finished(b.enrolment(), b.parameters(), b.q(), b.completedEpisodes(), e);
       }
       case ParticipantWithdrew e -> new Withdrawn(enrolment(state));
+      case ParticipantEvent.SessionEndedEarly e -> new Participant.Ended(enrolment(state), e.reason());
+      // Supervision's events leave the phase as it is (see Supervision).
+      case ParticipantEvent.SessionPaused e -> state;
+      case ParticipantEvent.SessionResumed e -> state;
+      case ParticipantEvent.ObservationNoted e -> state;
+      case ParticipantEvent.ParticipantDroppedOut e -> state;
     };
   }
 
@@ -273,6 +280,7 @@ public final class ParticipantDecider implements Decider<ParticipantCommand, Par
       case BetweenEpisodes s -> s.enrolment();
       case Finished s -> s.enrolment();
       case Withdrawn s -> s.enrolment();
+      case Participant.Ended s -> s.enrolment();
     };
   }
 

@@ -11,7 +11,8 @@ public sealed interface ParticipantEvent {
 
   /** Enrolment: the study, the arm, the seed of every random draw, and the settings copied from the protocol. */
   record ParticipantEnrolled(String participantId, String studyId, String protocolId, int protocolVersion,
-                             long seed, String consentVersion, String consentSha256, ArmSettings settings)
+                             long seed, String consentVersion, String consentSha256, ArmSettings settings,
+                             boolean test)
       implements ParticipantEvent {}
 
   /** Agreement to the consent text of this version, whose SHA-256 is recorded. */
@@ -58,9 +59,23 @@ public sealed interface ParticipantEvent {
 
   record ParticipantWithdrew(String phase) implements ParticipantEvent {}
 
+  /** A researcher paused the session (e.g. for a break in the lab): the participant's commands wait. */
+  record SessionPaused(String by, String reason) implements ParticipantEvent {}
+
+  record SessionResumed(String by) implements ParticipantEvent {}
+
+  /** A researcher's timestamped observation about the participant (the event's recorded time is the stamp). */
+  record ObservationNoted(String by, String text) implements ParticipantEvent {}
+
+  /** A researcher ended the session early; final, like a withdrawal, but by the researcher. */
+  record SessionEndedEarly(String by, String reason, String phase) implements ParticipantEvent {}
+
+  /** Idle longer than the protocol allows; the participant may still come back and carry on. */
+  record ParticipantDroppedOut(int idleMinutes, String phase) implements ParticipantEvent {}
+
   /** Schema version of each event type; bump it and add an upcaster when a type's shape changes. */
   static int schemaVersion(ParticipantEvent event) {
-    return 1;
+    return event instanceof ParticipantEnrolled ? 2 : 1;
   }
 
   static String type(ParticipantEvent event) {

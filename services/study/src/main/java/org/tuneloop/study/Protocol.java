@@ -62,7 +62,8 @@ public record Protocol(String id, int version, String title, Consent consent, Re
     return ProtocolChecks.problems(this);
   }
 
-  static String sha256Hex(String text) {
+  /** Lower-case hex SHA-256 of the UTF-8 text: how protocol and consent texts are pinned. */
+  public static String sha256Hex(String text) {
     try {
       byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
       return HexFormat.of().formatHex(digest);

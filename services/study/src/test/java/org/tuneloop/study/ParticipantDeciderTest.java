@@ -73,7 +73,7 @@ class ParticipantDeciderTest {
 
   private static Session enrolledAndConsented(ArmSettings arm) {
     Session s = new Session();
-    s.when(new Enrol("p1", "s1", protocol(arm), arm.arm(), 42L));
+    s.when(new Enrol("p1", "s1", protocol(arm), arm.arm(), 42L, false));
     s.when(new AnswerConsent("1.0", true));
     return s;
   }
@@ -201,8 +201,8 @@ class ParticipantDeciderTest {
   void commandsOutOfTurnAreRejectedAndStoreNothing() {
     Session s = new Session();
     assertRejected(() -> s.when(new AnswerConsent("1.0", true)), CommandRejected.Reason.NOT_NOW);
-    s.when(new Enrol("p1", "s1", protocol(ArmSettings.paper()), "paper", 1L));
-    assertRejected(() -> s.when(new Enrol("p1", "s1", protocol(ArmSettings.paper()), "paper", 1L)), CommandRejected.Reason.NOT_NOW);
+    s.when(new Enrol("p1", "s1", protocol(ArmSettings.paper()), "paper", 1L, false));
+    assertRejected(() -> s.when(new Enrol("p1", "s1", protocol(ArmSettings.paper()), "paper", 1L, false)), CommandRejected.Reason.NOT_NOW);
     assertRejected(() -> s.when(new AnswerConsent("0.9", true)), CommandRejected.Reason.INVALID);
     assertRejected(() -> s.when(new RateTrack(1, 1, 5, null, T0)), CommandRejected.Reason.NOT_NOW);
     s.when(new AnswerConsent("1.0", true));
@@ -223,7 +223,7 @@ class ParticipantDeciderTest {
   @Test
   void decliningConsentEndsTheSession() {
     Session s = new Session();
-    s.when(new Enrol("p1", "s1", protocol(ArmSettings.paper()), "paper", 1L));
+    s.when(new Enrol("p1", "s1", protocol(ArmSettings.paper()), "paper", 1L, false));
     s.when(new AnswerConsent("1.0", false));
     assertThat(s.state()).isInstanceOf(Participant.Declined.class);
     assertRejected(() -> s.when(choose(StartParameters.defaults())), CommandRejected.Reason.NOT_NOW);
@@ -255,7 +255,7 @@ class ParticipantDeciderTest {
   /** Ten episodes of eight steps with ratings from a fixed taste. */
   private static List<ParticipantEvent> run(long seed) {
     Session s = new Session();
-    s.when(new Enrol("p1", "s1", protocol(ArmSettings.paper()), "paper", seed));
+    s.when(new Enrol("p1", "s1", protocol(ArmSettings.paper()), "paper", seed, false));
     s.when(new AnswerConsent("1.0", true));
     s.when(choose(StartParameters.defaults()));
     Instant now = T0;
