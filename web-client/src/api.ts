@@ -117,10 +117,11 @@ const TIMEOUT_MS = 15000;
 
 /**
  * How requests prove who sends them: a bearer token (participants, scripts), the browser's session cookie
- * (researchers; `csrf` goes with every change), or nothing at all (joining a study, redeeming a kiosk code:
+ * (researchers; `csrf` goes with every change), both (turning an API token into a session), or nothing at all (joining a study, redeeming a kiosk code:
  * no cookie either, so that a researcher signed in in the same browser does not count as the caller).
  */
-export type Credentials = { readonly token: string } | { readonly cookie: true } | { readonly none: true };
+export type Credentials = { readonly token: string; readonly cookie?: boolean } | { readonly cookie: true }
+  | { readonly none: true };
 
 export class Api {
   /** The session's CSRF token, from the login answer or GET /api/session. */
@@ -131,7 +132,7 @@ export class Api {
   constructor(credentials: string | Credentials) {
     const c: Credentials = typeof credentials === 'string' ? { token: credentials } : credentials;
     this.token = 'token' in c ? c.token : null;
-    this.cookie = 'cookie' in c;
+    this.cookie = 'cookie' in c && c.cookie === true;
   }
 
   get usesCookie(): boolean {

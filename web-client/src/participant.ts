@@ -8,6 +8,7 @@ import { Api, ApiError, NetworkError, type Composition, type ParameterRules, typ
 import { byId, h, paragraphs, replace, saveBlob } from './dom.ts';
 import { keyAction, keyFor } from './keys.ts';
 import { describe, noteName, scaleLabel, spokenNoteName, type Playable } from './music.ts';
+import { completionBlock } from './completion.ts';
 import { browserStorage, PendingStore, type Action, type PendingCommand } from './pending.ts';
 import { LivePlayer } from './player.ts';
 import { alert, clearStatus, status } from './status.ts';
@@ -258,7 +259,7 @@ export class ParticipantApp {
         if (changed) this.betweenPage(session);
         break;
       case 'finished':
-        if (changed) this.finishedPage(session.composition);
+        if (changed) this.finishedPage(session);
         break;
       case 'withdrawn':
         if (changed) this.endPage('You have withdrawn', [
@@ -487,7 +488,8 @@ export class ParticipantApp {
           onclick: () => { this.player.unlock(); this.command('finish', null); } }, 'Finish training'))));
   }
 
-  private finishedPage(composition: Composition | undefined): void {
+  private finishedPage(session: Session): void {
+    const composition: Composition | undefined = session.composition;
     document.title = 'Finished – Tuneloop';
     const play = h('button', { type: 'button', class: 'primary', id: 'play',
       'aria-keyshortcuts': 'Space P', onclick: () => { this.player.unlock(); void this.playCurrent(true); } },
@@ -496,6 +498,7 @@ export class ParticipantApp {
       'Download as MIDI file');
     replace(byId('view'), h('section', { class: 'page finished', 'aria-labelledby': 'page-title', 'data-playing': 'false' },
       h('h1', { id: 'page-title', tabindex: -1 }, 'Thank you — training is finished'),
+      session.completion ? completionBlock(session.completion) : null,
       h('p', {}, 'Your agent composed this track with what it learned from your ratings.'),
       h('div', { class: 'player' }, play, download),
       h('p', { class: 'audio-hint', id: 'audio-hint', hidden: true },
