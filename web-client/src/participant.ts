@@ -299,8 +299,11 @@ export class ParticipantApp {
     const d = r.defaults;
     const notes: HTMLOptionElement[] = [];
     for (let p = r.baseNote.min; p <= r.baseNote.max; p++) {
-      notes.push(h('option', { value: p, selected: p === d.baseNote, 'aria-label': spokenNoteName(p) },
-        `${noteName(p)}${p === 60 ? ' (middle C)' : ''}`));
+      // The accessible name starts with the visible label (speech users say what they see), then spells
+      // the note out for screen readers ("C sharp 4").
+      const visible = `${noteName(p)}${p === 60 ? ' (middle C)' : ''}`;
+      notes.push(h('option', { value: p, selected: p === d.baseNote, 'aria-label': `${visible}, ${spokenNoteName(p)}` },
+        visible));
     }
     const field = (id: string, label: string, control: HTMLElement, hint: string) => h('div', { class: 'field' },
       h('label', { for: id }, label), control,
