@@ -179,7 +179,9 @@ export class StudyServer {
   /** Enrols another participant of the demo study; returns {participantId, token, link}. */
   async enrol() {
     const { studies } = await this.api('/api/studies');
-    const enrolled = await this.api(`/api/studies/${studies[0]}/participants`, { method: 'POST', body: {} });
+    // Plain ids from an older server, study summaries from one with the dashboard.
+    const studyId = typeof studies[0] === 'string' ? studies[0] : studies[0].id;
+    const enrolled = await this.api(`/api/studies/${studyId}/participants`, { method: 'POST', body: {} });
     return { ...enrolled, link: `${this.baseUrl}/#participant=${enrolled.token}` };
   }
 
