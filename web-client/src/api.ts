@@ -1,4 +1,7 @@
-/** The Tuneloop HTTP API (served beside this page; contract in /openapi.yaml), with the bearer token. */
+/**
+ * The Tuneloop HTTP API (served beside this page; contract in /openapi.yaml). A participant (and a script) sends
+ * a bearer token; a researcher's browser sends its session cookie and, on every change, the CSRF token.
+ */
 import type { Note } from './music.ts';
 
 export interface Caller {
@@ -53,6 +56,11 @@ export interface Composition {
 export type Phase = 'consent' | 'declined' | 'parameters' | 'training' | 'between-episodes' | 'finished'
   | 'withdrawn';
 
+export interface Completion {
+  readonly code: string;
+  readonly redirectUrl: string | null;
+}
+
 export interface Session {
   readonly participantId: string;
   readonly studyId: string;
@@ -66,6 +74,8 @@ export interface Session {
   readonly canFinish?: boolean;
   readonly composition?: Composition;
   readonly duplicate?: boolean;
+  readonly pausedByResearcher?: boolean;
+  readonly completion?: Completion;
 }
 
 export interface QTable {
@@ -84,8 +94,14 @@ export interface StoredEventView {
 /** The server refused the request (status 4xx or 5xx), with its JSON error body when it sent one. */
 export class ApiError extends Error {
   constructor(readonly status: number, readonly error: string, readonly detail: string,
-              readonly field: string | null) {
+              readonly field: string | null, readonly body: Record<string, unknown> = {},
+              readonly retryAfterSeconds: number | null = null) {
     super(`${status} ${error}: ${detail}`);
+  }
+
+  /** What went wrong in words: the server's sentence, else its short error. */
+  get words(): string {
+    return this.detail || this.error;
   }
 
   /** Worth sending again unchanged: the server (or a proxy before it) was in trouble, not the request. */
@@ -99,16 +115,42 @@ export class NetworkError extends Error {}
 
 const TIMEOUT_MS = 15000;
 
+/**
+ * How requests prove who sends them: a bearer token (participants, scripts), the browser's session cookie
+ * (researchers; `csrf` goes with every change), both (turning an API token into a session), or nothing at all (joining a study, redeeming a kiosk code:
+ * no cookie either, so that a researcher signed in in the same browser does not count as the caller).
+ */
+export type Credentials = { readonly token: string; readonly cookie?: boolean } | { readonly cookie: true }
+  | { readonly none: true };
+
 export class Api {
-  constructor(private readonly token: string) {}
+  /** The session's CSRF token, from the login answer or GET /api/session. */
+  csrf: string | null = null;
+  private readonly token: string | null;
+  private readonly cookie: boolean;
+
+  constructor(credentials: string | Credentials) {
+    const c: Credentials = typeof credentials === 'string' ? { token: credentials } : credentials;
+    this.token = 'token' in c ? c.token : null;
+    this.cookie = 'cookie' in c && c.cookie === true;
+  }
+
+  get usesCookie(): boolean {
+    return this.cookie;
+  }
 
   get<T>(path: string): Promise<T> {
     return this.request<T>('GET', path, undefined, undefined);
   }
 
   /** A command: `key` is the Idempotency-Key, the same on every resend of one intended action. */
-  post<T>(path: string, body: unknown, key: string): Promise<T> {
+  post<T>(path: string, body: unknown, key?: string): Promise<T> {
     return this.request<T>('POST', path, body, key);
+  }
+
+  /** DELETE, answered by 204 No Content. */
+  async delete(path: string): Promise<void> {
+    await this.fetch('DELETE', path, undefined, undefined, 'application/json');
   }
 
   /** A binary download (MIDI), with the token. */
@@ -119,6 +161,9 @@ export class Api {
 
   private async request<T>(method: string, path: string, body: unknown, key: string | undefined): Promise<T> {
     const response = await this.fetch(method, path, body, key, 'application/json');
+    if (response.status === 204) {
+      return undefined as T;
+    }
     try {
       return (await response.json()) as T;
     } catch {
@@ -128,7 +173,13 @@ export class Api {
 
   private async fetch(method: string, path: string, body: unknown, key: string | undefined,
                       accept: string): Promise<Response> {
-    const headers: Record<string, string> = { Authorization: `Bearer ${this.token}`, Accept: accept };
+    const headers: Record<string, string> = { Accept: accept };
+    if (this.token) {
+      headers.Authorization = `Bearer ${this.token}`;
+    }
+    if (this.cookie && this.csrf && method !== 'GET') {
+      headers['X-CSRF-Token'] = this.csrf;
+    }
     if (body !== undefined) {
       headers['Content-Type'] = 'application/json';
     }
@@ -142,6 +193,7 @@ export class Api {
     try {
       response = await fetch(path, {
         method, headers, cache: 'no-store', signal: abort.signal,
+        credentials: this.cookie ? 'same-origin' : 'omit',
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
       });
     } catch (e) {
@@ -153,15 +205,17 @@ export class Api {
       let error = response.statusText || 'Error';
       let detail = '';
       let field: string | null = null;
+      let json: Record<string, unknown> = {};
       try {
-        const json = (await response.json()) as { error?: string; detail?: string; field?: string };
-        error = json.error ?? error;
-        detail = json.detail ?? '';
-        field = json.field ?? null;
+        json = (await response.json()) as Record<string, unknown>;
+        error = typeof json.error === 'string' ? json.error : error;
+        detail = typeof json.detail === 'string' ? json.detail : '';
+        field = typeof json.field === 'string' ? json.field : null;
       } catch {
         // not JSON (a proxy's page): keep the status text
       }
-      throw new ApiError(response.status, error, detail, field);
+      const retryAfter = Number(response.headers.get('Retry-After') ?? NaN);
+      throw new ApiError(response.status, error, detail, field, json, Number.isFinite(retryAfter) ? retryAfter : null);
     }
     return response;
   }

@@ -8,6 +8,7 @@ import { Api, ApiError, NetworkError, type Composition, type ParameterRules, typ
 import { byId, h, paragraphs, replace, saveBlob } from './dom.ts';
 import { keyAction, keyFor } from './keys.ts';
 import { describe, noteName, scaleLabel, spokenNoteName, type Playable } from './music.ts';
+import { completionBlock } from './completion.ts';
 import { browserStorage, PendingStore, type Action, type PendingCommand } from './pending.ts';
 import { LivePlayer } from './player.ts';
 import { alert, clearStatus, status } from './status.ts';
@@ -258,7 +259,7 @@ export class ParticipantApp {
         if (changed) this.betweenPage(session);
         break;
       case 'finished':
-        if (changed) this.finishedPage(session.composition);
+        if (changed) this.finishedPage(session);
         break;
       case 'withdrawn':
         if (changed) this.endPage('You have withdrawn', [
@@ -298,8 +299,11 @@ export class ParticipantApp {
     const d = r.defaults;
     const notes: HTMLOptionElement[] = [];
     for (let p = r.baseNote.min; p <= r.baseNote.max; p++) {
-      notes.push(h('option', { value: p, selected: p === d.baseNote, 'aria-label': spokenNoteName(p) },
-        `${noteName(p)}${p === 60 ? ' (middle C)' : ''}`));
+      // The accessible name starts with the visible label (speech users say what they see), then spells
+      // the note out for screen readers ("C sharp 4").
+      const visible = `${noteName(p)}${p === 60 ? ' (middle C)' : ''}`;
+      notes.push(h('option', { value: p, selected: p === d.baseNote, 'aria-label': `${visible}, ${spokenNoteName(p)}` },
+        visible));
     }
     const field = (id: string, label: string, control: HTMLElement, hint: string) => h('div', { class: 'field' },
       h('label', { for: id }, label), control,
@@ -487,7 +491,8 @@ export class ParticipantApp {
           onclick: () => { this.player.unlock(); this.command('finish', null); } }, 'Finish training'))));
   }
 
-  private finishedPage(composition: Composition | undefined): void {
+  private finishedPage(session: Session): void {
+    const composition: Composition | undefined = session.composition;
     document.title = 'Finished – Tuneloop';
     const play = h('button', { type: 'button', class: 'primary', id: 'play',
       'aria-keyshortcuts': 'Space P', onclick: () => { this.player.unlock(); void this.playCurrent(true); } },
@@ -496,6 +501,7 @@ export class ParticipantApp {
       'Download as MIDI file');
     replace(byId('view'), h('section', { class: 'page finished', 'aria-labelledby': 'page-title', 'data-playing': 'false' },
       h('h1', { id: 'page-title', tabindex: -1 }, 'Thank you — training is finished'),
+      session.completion ? completionBlock(session.completion) : null,
       h('p', {}, 'Your agent composed this track with what it learned from your ratings.'),
       h('div', { class: 'player' }, play, download),
       h('p', { class: 'audio-hint', id: 'audio-hint', hidden: true },

@@ -7,6 +7,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
+const AXE = join(dirname(fileURLToPath(import.meta.url)), '../../node_modules/axe-core/axe.min.js');
+
 export const ROOT = resolve(process.env.TUNELOOP_ROOT ?? join(dirname(fileURLToPath(import.meta.url)), '../../..'));
 export const STUDY = process.env.TUNELOOP_STUDY ?? join(ROOT, 'study');
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -177,7 +179,9 @@ export class StudyServer {
   /** Enrols another participant of the demo study; returns {participantId, token, link}. */
   async enrol() {
     const { studies } = await this.api('/api/studies');
-    const enrolled = await this.api(`/api/studies/${studies[0]}/participants`, { method: 'POST', body: {} });
+    // Plain ids from an older server, study summaries from one with the dashboard.
+    const studyId = typeof studies[0] === 'string' ? studies[0] : studies[0].id;
+    const enrolled = await this.api(`/api/studies/${studyId}/participants`, { method: 'POST', body: {} });
     return { ...enrolled, link: `${this.baseUrl}/#participant=${enrolled.token}` };
   }
 
@@ -307,4 +311,28 @@ export async function trainingParticipant(server, { length, tempo }) {
   await server.api(`/api/participants/${p.participantId}/parameters`, { token: p.token, method: 'POST',
     key: crypto.randomUUID(), body: { baseNote: 60, scale: 'major', length, tempo } });
   return p;
+}
+
+// ---- accessibility ---------------------------------------------------------------------------------------
+
+/**
+ * Runs axe-core (the npm package, from node_modules) on the page as it is now and fails on any
+ * violation of impact serious or critical, naming the rule, its help text and the elements.
+ */
+export async function expectNoSeriousA11yViolations(page, label) {
+  if (!(await page.evaluate(() => typeof window.axe !== 'undefined'))) {
+    // Evaluated through the DevTools protocol: the pages' Content-Security-Policy rightly blocks a <script> tag
+    // with inline code (page.addScriptTag), and the tests should not switch that policy off.
+    await page.evaluate(readFileSync(AXE, 'utf8'));
+  }
+  const violations = await page.evaluate(async () => {
+    const result = await window.axe.run(document, { resultTypes: ['violations'] });
+    return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => ({ id: v.id, impact: v.impact, help: v.help,
+        nodes: v.nodes.slice(0, 5).map((n) => `${n.target.join(' ')}: ${n.failureSummary}`) }));
+  });
+  if (violations.length > 0) {
+    const text = violations.map((v) => `- ${v.id} (${v.impact}): ${v.help}\n    ${v.nodes.join('\n    ')}`).join('\n');
+    throw new Error(`accessibility violations on ${label}:\n${text}`);
+  }
 }

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import {
-  StudyServer, chooseParameters, consent, launchBrowser, newContext, rate, ratingsPerStep, shownStep, tempDir,
+  StudyServer, chooseParameters, consent, expectNoSeriousA11yViolations, launchBrowser, newContext, rate, ratingsPerStep, shownStep, tempDir,
   waitForTraining,
 } from './harness.mjs';
 
@@ -39,8 +39,11 @@ test('a participant trains 10 episodes through reloads and a server crash, finis
     let page = await context.newPage();
     await page.goto(server.participantLink);
     await page.locator('section.consent').waitFor();
+    await expectNoSeriousA11yViolations(page, 'the consent page');
     await consent(page);
+    await expectNoSeriousA11yViolations(page, 'the parameters page');
     await chooseParameters(page, { length: LENGTH, tempo: TEMPO });
+    await expectNoSeriousA11yViolations(page, 'the training page');
     assert.deepEqual(await shownStep(page), { episode: 1, step: 1 });
     assert.equal(await page.locator('#progress').textContent(), `Episode 1 of ${EPISODES} · Track 1 of ${LENGTH}`);
 
@@ -94,6 +97,7 @@ test('a participant trains 10 episodes through reloads and a server crash, finis
 
     // After the required episodes: "Another episode" (one more, by keys) or "Finish training".
     await page.locator('section.between').waitFor();
+    await expectNoSeriousA11yViolations(page, 'the page between episodes');
     await page.getByRole('button', { name: 'Another episode' }).click();
     await waitForTraining(page, { episode: EPISODES + 1, step: 1 });
     assert.equal(await page.locator('#progress').textContent(), `Episode ${EPISODES + 1} (extra) · Track 1 of ${LENGTH}`);
@@ -104,6 +108,7 @@ test('a participant trains 10 episodes through reloads and a server crash, finis
     await page.locator('section.between').waitFor();
     await page.getByRole('button', { name: 'Finish training' }).click();
     await page.locator('section.finished').waitFor();
+    await expectNoSeriousA11yViolations(page, 'the finish page');
 
     await page.getByRole('button', { name: 'Play the composition' }).click();
     await page.waitForFunction(() => window.tuneloop.audioState() === 'running' && window.tuneloop.level() > 0.001,

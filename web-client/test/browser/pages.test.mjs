@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import {
-  StudyServer, launchBrowser, newContext, ratingsPerStep, shownStep, tempDir, trainingParticipant, waitForTraining,
+  StudyServer, expectNoSeriousA11yViolations, launchBrowser, newContext, ratingsPerStep, shownStep, tempDir, trainingParticipant, waitForTraining,
 } from './harness.mjs';
 
 let server;
@@ -40,6 +40,7 @@ test('a rating sent without network is kept, shown as not saved, and arrives onc
     await page.keyboard.press('7');
     await page.waitForFunction(() => document.getElementById('status').dataset.state === 'unsaved');
     assert.match(await page.locator('#status').textContent(), /^Not saved/);
+    await expectNoSeriousA11yViolations(page, 'the training page with a rating not saved');
     assert.equal(await page.locator('button.rating[data-rating="7"]').getAttribute('aria-pressed'), 'true');
     assert.deepEqual(await shownStep(page), { episode: 1, step: 1 });
     const pending = await pendingOf(page, rater.participantId);
@@ -100,9 +101,16 @@ test('the researcher page shows the Q-table rebuilt by replay and the tracks so 
     const context = await newContext(browser);
     const page = await context.newPage();
     await page.goto(server.researcherLink);
-    await page.getByRole('heading', { name: 'Researcher view' }).waitFor();
-    const row = page.locator(`#participants tr[data-participant="${rater.participantId}"]`);
-    await row.getByRole('button').click();
+    await page.getByRole('heading', { name: 'Studies' }).waitFor();
+    assert.doesNotMatch(page.url(), /researcher=/, 'the token is dropped from the address bar');
+    await expectNoSeriousA11yViolations(page, 'the studies list');
+    const { studies } = await server.api('/api/studies');
+    const studyId = typeof studies[0] === 'string' ? studies[0] : studies[0].id;
+    await page.locator(`#studies a[href="#study=${studyId}"]`).click();
+    const row = page.locator(`#monitor-table tr[data-participant="${rater.participantId}"]`);
+    await row.waitFor();
+    await expectNoSeriousA11yViolations(page, 'the study page with its monitor');
+    await row.getByRole('link', { name: /^Details/ }).click();
     await page.locator('#detail-title', { hasText: rater.participantId }).waitFor();
     const qRows = page.locator('#q-table tbody tr');
     await qRows.first().waitFor();
@@ -113,13 +121,15 @@ test('the researcher page shows the Q-table rebuilt by replay and the tracks so 
     assert.equal(await rated.textContent(), '7');
     assert.equal(await page.locator('#tracks tr[data-episode="1"][data-step="2"] .rating-cell').textContent(), '4');
     assert.equal(await page.locator('#tracks tr[data-episode="1"][data-step="3"] .rating-cell').textContent(), '–');
+    await expectNoSeriousA11yViolations(page, 'the participant details');
 
     // A participant token, even under the researcher's link form, gets the participant's own pages.
     const other = await newContext(browser);
     const sneaky = await other.newPage();
     await sneaky.goto(`${server.baseUrl}/#researcher=${rater.token}`);
     await waitForTraining(sneaky);
-    assert.equal(await sneaky.getByText('Researcher view').count(), 0);
+    assert.equal(await sneaky.getByRole('heading', { name: 'Studies' }).count(), 0);
+    assert.equal(await sneaky.locator('.desk-nav').count(), 0, 'no researcher controls');
     for (const path of [`/api/participants/${rater.participantId}/q-table`,
       `/api/participants/${rater.participantId}/events`, '/api/studies']) {
       await assert.rejects(server.api(path, { token: rater.token }), (e) => e.status === 403, path);
@@ -135,8 +145,11 @@ test('declining consent ends with a polite thank-you, also after a reload', { ti
   const context = await newContext(browser);
   const page = await context.newPage();
   await page.goto(p.link);
+  await page.locator('section.consent').waitFor();
+  await expectNoSeriousA11yViolations(page, 'the consent page');
   await page.getByRole('button', { name: 'I do not agree' }).click();
   await page.getByRole('heading', { name: 'Thank you' }).waitFor();
+  await expectNoSeriousA11yViolations(page, 'the page after declining');
   assert.match(await page.locator('#view').textContent(), /Nothing more will be asked/);
   await page.reload();
   await page.getByRole('heading', { name: 'Thank you' }).waitFor();
@@ -176,6 +189,7 @@ test('keyboard only, on a phone-sized screen: labels, visible focus, rating keys
     await page.keyboard.press('Enter');
     await page.locator('form.parameters').waitFor();
     assert.ok(await fitsWidth(page), 'parameters page fits a phone');
+    await expectNoSeriousA11yViolations(page, 'the parameters page on a phone');
     assert.ok(await page.evaluate(() => [...document.querySelectorAll('input, select')]
       .every((el) => el.labels.length === 1 && el.labels[0].textContent.trim() !== '')), 'every field has a label');
     assert.equal(await page.getByLabel('Base note').inputValue(), '60', 'defaults from the protocol');
@@ -199,6 +213,7 @@ test('keyboard only, on a phone-sized screen: labels, visible focus, rating keys
     await page.keyboard.press('Enter');
     await waitForTraining(page, { episode: 1, step: 1 });
     assert.ok(await fitsWidth(page), 'training page fits a phone');
+    await expectNoSeriousA11yViolations(page, 'the training page on a phone');
     for (let r = 1; r <= 10; r++) {
       const box = await page.getByRole('button', { name: String(r), exact: true }).boundingBox();
       assert.ok(box.height >= 44 && box.width >= 44, `rating ${r} is a large enough target`);
@@ -216,6 +231,7 @@ test('keyboard only, on a phone-sized screen: labels, visible focus, rating keys
     await page.keyboard.press('Enter');
     await page.locator('dialog[open]').waitFor();
     assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Keep taking part');
+    await expectNoSeriousA11yViolations(page, 'the withdrawal dialog');
     await page.keyboard.press('Escape');
     await page.waitForFunction(() => !document.querySelector('dialog[open]'));
     assert.equal(await page.evaluate(() => document.activeElement.id), 'withdraw');
@@ -225,6 +241,7 @@ test('keyboard only, on a phone-sized screen: labels, visible focus, rating keys
     assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Withdraw');
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'You have withdrawn' }).waitFor();
+    await expectNoSeriousA11yViolations(page, 'the page after withdrawing');
     assert.equal((await server.api(`/api/participants/${p.participantId}`)).phase, 'withdrawn');
     assert.deepEqual([...ratingsPerStep(await server.events(p.participantId))], [['1:1', 1]]);
     assert.deepEqual(context.errors, []);

@@ -3,7 +3,9 @@
 // are silent. Live, after Play, the AudioContext runs and its output carries signal.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { StudyServer, launchBrowser, newContext, tempDir, trainingParticipant, waitForTraining } from './harness.mjs';
+import {
+  StudyServer, expectNoSeriousA11yViolations, launchBrowser, newContext, tempDir, trainingParticipant, waitForTraining,
+} from './harness.mjs';
 
 const LEAD = 0.1;          // seconds of silence the render puts before the first onset
 const SILENT = 1e-4;       // RMS below this is silence
@@ -59,6 +61,7 @@ test('the player renders tracks from the API with sound at every onset and silen
     const page = await context.newPage();
     await page.goto(`${server.baseUrl}/sound-check.html`);
     await page.waitForFunction(() => window.tuneloopSound !== undefined);
+    await expectNoSeriousA11yViolations(page, 'the sound check page');
     const renders = await page.evaluate(async ({ tracks, lead }) => {
       const out = [];
       for (const track of tracks) {
@@ -109,6 +112,7 @@ test('the player renders tracks from the API with sound at every onset and silen
     const live = await context.newPage();
     await live.goto(fast.link);
     await waitForTraining(live, { episode: 1, step: 1 });
+    await expectNoSeriousA11yViolations(live, 'the training page');
     await live.getByRole('button', { name: /Play/ }).click();
     await live.waitForFunction(() => window.tuneloop.audioState() === 'running', null, { timeout: 5000 });
     await live.waitForFunction(() => window.tuneloop.level() > 0.001, null, { timeout: 5000 });
