@@ -67,6 +67,11 @@ public final class Participants {
     });
   }
 
+  /** All of a participant's events as stored (with their positions and recorded times). */
+  public Future<List<StoredEvent>> stored(String participantId) {
+    return store.readStream(streamId(participantId), 0);
+  }
+
   /** All of a participant's events, decoded, for replay and audit. */
   public Future<List<ParticipantEvent>> events(String participantId) {
     return store.readStream(streamId(participantId), 0)

@@ -267,6 +267,49 @@ public final class Studies {
         .filter(e -> e instanceof StudyEvent.ParticipantAssigned).map(e -> (StudyEvent.ParticipantAssigned) e).toList());
   }
 
+  /** How long a kiosk code may wait before it is used. */
+  static final java.time.Duration KIOSK_CODE_LIFETIME = java.time.Duration.ofMinutes(2);
+
+  /** A one-time code that hands the participant's session to the computer that redeems it. */
+  public record KioskCode(String code, java.time.Instant expiresAt) {}
+
+  public Future<KioskCode> kioskCode(String participantId, String studyId) {
+    byte[] bytes = new byte[24];
+    RANDOM.nextBytes(bytes);
+    String code = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    java.time.Instant expires = java.time.Instant.now().plus(KIOSK_CODE_LIFETIME).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+    return pool.preparedQuery("insert into kiosk_codes (code_sha256, participant_id, study_id, expires_at)"
+            + " values ($1, $2, $3, $4)")
+        .execute(Tuple.of(Buffer.buffer(sha256(code)), participantId, studyId,
+            java.time.OffsetDateTime.ofInstant(expires, java.time.ZoneOffset.UTC)))
+        .map(done -> new KioskCode(code, expires));
+  }
+
+  /** Uses a kiosk code once: the participant and a new token for this computer, or 404 when unknown, used or old. */
+  public Future<Joined> redeemKiosk(String code) {
+    return pool.withTransaction(conn -> conn.preparedQuery("update kiosk_codes set used_at = now() where code_sha256 = $1"
+            + " and used_at is null and expires_at > now() returning participant_id, study_id")
+        .execute(Tuple.of(Buffer.buffer(sha256(code))))
+        .compose(rows -> {
+          if (rows.size() == 0) {
+            return Future.failedFuture(ApiError.notFound("this code is not valid (any more): codes work once, for "
+                + KIOSK_CODE_LIFETIME.toMinutes() + " minutes; ask the researcher to start the session again"));
+          }
+          Row row = rows.iterator().next();
+          String participantId = row.getString("participant_id");
+          return AccessTokens.issueParticipantIn(conn, participantId, row.getString("study_id"))
+              .map(token -> new Joined(participantId, token, true));
+        }));
+  }
+
+  private static byte[] sha256(String text) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   private static byte[] prolificKey(String studyId, String pid) {
     try {
       return MessageDigest.getInstance("SHA-256").digest((studyId + "|" + pid.strip().toLowerCase(Locale.ROOT))

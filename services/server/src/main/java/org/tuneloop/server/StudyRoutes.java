@@ -58,6 +58,7 @@ final class StudyRoutes {
 
   /** Routes that need no credentials: joining through a study link, and a kiosk taking over a session. */
   void mountPublic(Router router) {
+    mountKiosk(router);
     router.post("/api/studies/:studyId/join").respond(ctx -> {
       RequestBody b = RequestBody.of(ctx, Set.of("prolific"));
       JsonObject prolific = b.optionalObject("prolific", Set.of("PROLIFIC_PID", "STUDY_ID", "SESSION_ID"));
@@ -73,6 +74,14 @@ final class StudyRoutes {
             return new JsonObject().put("participantId", joined.participantId()).put("token", joined.token())
                 .put("returning", joined.returning());
           });
+    });
+  }
+
+  void mountKiosk(Router router) {
+    router.post("/api/kiosk").respond(ctx -> {
+      RequestBody b = RequestBody.of(ctx, Set.of("code"));
+      return studies.redeemKiosk(b.text("code", 200))
+          .map(joined -> new JsonObject().put("participantId", joined.participantId()).put("token", joined.token()));
     });
   }
 
@@ -149,11 +158,20 @@ final class StudyRoutes {
     supervise(router, p + "/end", Set.of("reason"), (by, b) -> new Supervision.Command.End(by,
         b.text("reason", Supervision.MAX_TEXT)));
     router.get(p + "/notes").respond(ctx -> participantOfReachableStudy(ctx)
-        .compose(loaded -> participants.events(loaded.participantId()))
+        .compose(loaded -> participants.stored(loaded.participantId()))
         .map(events -> new JsonObject().put("notes", new JsonArray(events.stream()
-            .filter(e -> e instanceof org.tuneloop.study.ParticipantEvent.ObservationNoted)
-            .map(e -> (org.tuneloop.study.ParticipantEvent.ObservationNoted) e)
-            .map(n -> new JsonObject().put("by", n.by()).put("text", n.text())).toList()))));
+            .filter(e -> e.type().equals("ObservationNoted"))
+            .map(e -> new JsonObject().put("at", e.recordedAt().toString()).put("by", e.data().getString("by"))
+                .put("text", e.data().getString("text"))).toList()))));
+    router.post(p + "/kiosk").respond(ctx -> participantOfReachableStudy(ctx).compose(loaded -> {
+      RequestBody.of(ctx, Set.of());
+      if (loaded.state().isOver()) {
+        return Future.failedFuture(org.tuneloop.study.CommandRejected.notNow("the session is over ("
+            + loaded.state().phase() + "); there is nothing to continue on a lab computer"));
+      }
+      return studies.kioskCode(loaded.participantId(),
+          org.tuneloop.study.ParticipantDecider.enrolment(loaded.state()).studyId());
+    }).map(code -> new JsonObject().put("code", code.code()).put("expiresAt", code.expiresAt().toString())));
   }
 
   private void lifecycle(Router router, String action, Function<String, Command> command) {
