@@ -30,13 +30,12 @@ import org.tuneloop.server.AccessTokens.Caller;
 
 /** The HTTP API (documented in /openapi.yaml), the web client and the operational endpoints. Handlers stay thin. */
 public final class HttpVerticle extends VerticleBase {
-  private static final String CALLER = "caller";
-
   private final ServerConfig config;
   private final Pool pool;
   private final Participants participants;
   private final Studies studies;
   private final AccessTokens tokens;
+  private final StudyAccess access;
   private final PrometheusMeterRegistry metrics;
   private HttpServer server;
 
@@ -47,6 +46,7 @@ public final class HttpVerticle extends VerticleBase {
     this.participants = participants;
     this.studies = studies;
     this.tokens = tokens;
+    this.access = new StudyAccess(pool);
     this.metrics = metrics;
   }
 
@@ -74,8 +74,7 @@ public final class HttpVerticle extends VerticleBase {
         .putHeader("content-type", "application/yaml").end(OpenApi.document()));
 
     router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(64 * 1024));
-    router.route("/api/*").handler(this::authenticate);
-    router.get("/api/session").respond(ctx -> Future.succeededFuture(callerJson(caller(ctx))));
+    accounts(vertx).mount(router);
 
     String p = "/api/participants/:participantId";
     router.get(p).respond(ctx -> readable(ctx).compose(this::sessionView));
@@ -132,13 +131,13 @@ public final class HttpVerticle extends VerticleBase {
         .map(events -> new JsonObject().put("events", new JsonArray(events.stream()
             .map(e -> new JsonObject().put("type", ParticipantEvent.type(e))
                 .put("data", EventCodec.encode(e))).toList()))));
-    router.get("/api/studies").respond(ctx -> researcher(ctx).compose(c -> studies.ids())
+    router.get("/api/studies").respond(ctx -> researcher(ctx)
+        .compose(c -> studies.ids().compose(ids -> access.filter(c, ids)))
         .map(ids -> new JsonObject().put("studies", new JsonArray(ids))));
-    router.get("/api/studies/:studyId/participants").respond(ctx -> researcher(ctx)
-        .compose(c -> studies.get(ctx.pathParam("studyId")))
+    router.get("/api/studies/:studyId/participants").respond(ctx -> studyOfResearcher(ctx)
         .compose(study -> studies.participantIds(study.studyId()))
         .map(ids -> new JsonObject().put("participants", new JsonArray(ids))));
-    router.post("/api/studies/:studyId/participants").respond(ctx -> researcher(ctx).compose(c -> {
+    router.post("/api/studies/:studyId/participants").respond(ctx -> studyOfResearcher(ctx).compose(study -> {
       RequestBody b = RequestBody.of(ctx, Set.of("arm"));
       return studies.enrol(ctx.pathParam("studyId"), b.optionalText("arm", 100));
     }).map(e -> {
@@ -162,29 +161,16 @@ public final class HttpVerticle extends VerticleBase {
     return server.actualPort();
   }
 
-  private void authenticate(RoutingContext ctx) {
-    String header = ctx.request().getHeader("Authorization");
-    if (header == null || !header.startsWith("Bearer ")) {
-      ctx.fail(ApiError.unauthorized("send the token from your link as 'Authorization: Bearer <token>'"));
-      return;
-    }
-    tokens.find(header.substring("Bearer ".length()).trim()).onSuccess(found -> {
-      if (found.isEmpty()) {
-        ctx.fail(ApiError.unauthorized("this token is not valid"));
-        return;
-      }
-      ctx.put(CALLER, found.get());
-      ctx.next();
-    }).onFailure(ctx::fail);
+  private AccountRoutes accounts(Vertx vertx) {
+    boolean https = config.publicUrl().startsWith("https:");
+    BrowserSessions sessions = new BrowserSessions(pool);
+    ApiTokens apiTokens = new ApiTokens(pool);
+    return new AccountRoutes(vertx, new Researchers(pool), sessions, apiTokens, access, studies,
+        new Authentication(tokens, apiTokens, sessions, https), LoginAttempts.standard());
   }
 
   private static Caller caller(RoutingContext ctx) {
-    return ctx.get(CALLER);
-  }
-
-  private static JsonObject callerJson(Caller caller) {
-    return new JsonObject().put("role", caller.role().name().toLowerCase()).put("participantId", caller.participantId())
-        .put("studyId", caller.studyId());
+    return Authentication.caller(ctx);
   }
 
   /** The participant named in the path, if the caller is that participant or a researcher of the study. */
@@ -195,12 +181,21 @@ public final class HttpVerticle extends VerticleBase {
       return Future.failedFuture(ApiError.forbidden("this token belongs to another participant"));
     }
     return existing(id).compose(loaded -> {
-      String study = ParticipantDecider.enrolment(loaded.state()).studyId();
-      if (caller.isResearcher() && caller.studyId() != null && !caller.studyId().equals(study)) {
-        return Future.failedFuture(ApiError.forbidden("this researcher token is for another study"));
+      if (!caller.isResearcher()) {
+        return Future.succeededFuture(loaded);
       }
-      return Future.succeededFuture(loaded);
+      // A participant of a study the researcher may not see answers as if absent.
+      return access.require(caller, ParticipantDecider.enrolment(loaded.state()).studyId())
+          .map(loaded)
+          .recover(failure -> Future.failedFuture(failure instanceof ApiError e && e.status() == 404
+              ? ApiError.notFound("no participant '" + id + "'") : failure));
     });
+  }
+
+  /** The study in the path, if the caller is a researcher who may see it. */
+  private Future<Studies.Study> studyOfResearcher(RoutingContext ctx) {
+    String studyId = ctx.pathParam("studyId");
+    return researcher(ctx).compose(c -> access.require(c, studyId)).compose(ignored -> studies.get(studyId));
   }
 
   private Future<Participants.Loaded> researcherReadable(RoutingContext ctx) {
@@ -210,7 +205,7 @@ public final class HttpVerticle extends VerticleBase {
   private static Future<Caller> researcher(RoutingContext ctx) {
     Caller caller = caller(ctx);
     return caller.isResearcher() ? Future.succeededFuture(caller)
-        : Future.failedFuture(ApiError.forbidden("this needs a researcher token"));
+        : Future.failedFuture(ApiError.forbidden("this needs a researcher account"));
   }
 
   private Future<Participants.Loaded> existing(String participantId) {

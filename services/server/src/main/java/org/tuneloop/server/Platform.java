@@ -31,6 +31,9 @@ public final class Platform implements AutoCloseable {
   public final Participants participants;
   public final AccessTokens tokens;
   public final Studies studies;
+  public final Researchers researchers;
+  public final ApiTokens apiTokens;
+  public final StudyAccess access;
 
   private Platform(EmbeddedDatabase embedded, DatabaseAddress owner, Vertx vertx, Pool pool,
                    PrometheusMeterRegistry metrics) {
@@ -43,6 +46,9 @@ public final class Platform implements AutoCloseable {
     this.participants = new Participants(store, instanceName());
     this.tokens = new AccessTokens(pool);
     this.studies = new Studies(store, pool, participants, tokens);
+    this.researchers = new Researchers(pool);
+    this.apiTokens = new ApiTokens(pool);
+    this.access = new StudyAccess(pool);
   }
 
   /** Starts the database (the embedded one unless a URL is given), migrates it, and connects as the app role. */
