@@ -16,11 +16,17 @@ import picocli.CommandLine.Option;
 /** The `study` command line: the product's front door. */
 @Command(name = "study", mixinStandardHelpOptions = true, versionProvider = StudyCommand.Version.class,
     description = "Tuneloop: a study platform for teaching music agents by rating their tracks.",
-    subcommands = {StudyCommand.Serve.class, StudyCommand.Migrate.class, StudyCommand.AuditCommand.class})
+    subcommands = {StudyCommand.Serve.class, StudyCommand.Migrate.class, StudyCommand.AuditCommand.class,
+        ResearcherCommand.class})
 public final class StudyCommand implements Runnable {
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new StudyCommand())
+    System.exit(commandLine().execute(args));
+  }
+
+  /** The command line with its failure handling, also for running a command in process (tests). */
+  static CommandLine commandLine() {
+    return new CommandLine(new StudyCommand())
         .setExecutionExceptionHandler((failure, command, parsed) -> {
           // A person reads this: the message, and the trace only when asked for.
           System.err.println(command.getCommandSpec().qualifiedName() + ": " + failure.getMessage());
@@ -30,8 +36,7 @@ public final class StudyCommand implements Runnable {
             System.err.println("(set STUDY_DEBUG=1 for the stack trace)");
           }
           return 2;
-        })
-        .execute(args));
+        });
   }
 
   @Override
