@@ -39,6 +39,7 @@ public final class HttpVerticle extends VerticleBase {
   private final Participants participants;
   private final Studies studies;
   private final AccessTokens tokens;
+  private final StudyAccess access;
   private final PrometheusMeterRegistry metrics;
   private final Platform platform;
   private StudyMonitor monitor;
@@ -52,6 +53,7 @@ public final class HttpVerticle extends VerticleBase {
     this.participants = platform == null ? null : platform.participants;
     this.studies = platform == null ? null : platform.studies;
     this.tokens = platform == null ? null : platform.tokens;
+    this.access = platform == null ? null : platform.access;
     this.metrics = platform == null ? null : platform.metrics();
   }
 
@@ -83,10 +85,10 @@ public final class HttpVerticle extends VerticleBase {
 
     router.post("/api/studies").handler(BodyHandler.create(false).setBodyLimit(PROTOCOL_BODY_LIMIT));
     router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT));
-    StudyRoutes studyRoutes = new StudyRoutes(config, studies, participants, monitor, access());
+    StudyRoutes studyRoutes = new StudyRoutes(config, studies, participants, monitor, studyAccess());
+    // Joining and kiosk codes need no credentials: mounted before authentication.
     studyRoutes.mountPublic(router);
-    router.route("/api/*").handler(this::authenticate);
-    router.get("/api/session").respond(ctx -> Future.succeededFuture(callerJson(caller(ctx))));
+    accounts(vertx).mount(router);
 
     String p = "/api/participants/:participantId";
     router.get(p).respond(ctx -> readable(ctx).compose(this::sessionView));
@@ -156,51 +158,37 @@ public final class HttpVerticle extends VerticleBase {
     return server.actualPort();
   }
 
-  /** Who may reach which study, until researcher accounts own it: every researcher token reaches every study. */
-  private StudyRoutes.Access access() {
+  /** The study routes' view of accounts: researchers by id, and who may reach which study (owners, members, admins). */
+  private StudyRoutes.Access studyAccess() {
     return new StudyRoutes.Access() {
       @Override public Future<String> researcher(RoutingContext ctx) {
-        return HttpVerticle.researcher(ctx).map(c -> "researcher");
+        return HttpVerticle.researcher(ctx).map(Caller::researcherId);
       }
 
       @Override public Future<Void> study(RoutingContext ctx, String studyId) {
-        return caller(ctx).isResearcher() ? Future.succeededFuture()
-            : Future.failedFuture(ApiError.notFound("no study '" + studyId + "'"));
+        return access.require(caller(ctx), studyId);
       }
 
       @Override public Future<java.util.List<String>> visible(RoutingContext ctx, java.util.List<String> ids) {
-        return Future.succeededFuture(ids);
+        return access.filter(caller(ctx), ids);
       }
 
       @Override public Future<Void> created(RoutingContext ctx, String studyId) {
-        return Future.succeededFuture();
+        return access.grantOwner(studyId, caller(ctx).researcherId());
       }
     };
   }
 
-  private void authenticate(RoutingContext ctx) {
-    String header = ctx.request().getHeader("Authorization");
-    if (header == null || !header.startsWith("Bearer ")) {
-      ctx.fail(ApiError.unauthorized("send the token from your link as 'Authorization: Bearer <token>'"));
-      return;
-    }
-    tokens.find(header.substring("Bearer ".length()).trim()).onSuccess(found -> {
-      if (found.isEmpty()) {
-        ctx.fail(ApiError.unauthorized("this token is not valid"));
-        return;
-      }
-      ctx.put(CALLER, found.get());
-      ctx.next();
-    }).onFailure(ctx::fail);
+  private AccountRoutes accounts(Vertx vertx) {
+    boolean https = config.publicUrl().startsWith("https:");
+    BrowserSessions sessions = new BrowserSessions(pool);
+    ApiTokens apiTokens = new ApiTokens(pool);
+    return new AccountRoutes(vertx, new Researchers(pool), sessions, apiTokens, access, studies,
+        new Authentication(tokens, apiTokens, sessions, https), LoginAttempts.standard());
   }
 
   private static Caller caller(RoutingContext ctx) {
-    return ctx.get(CALLER);
-  }
-
-  private static JsonObject callerJson(Caller caller) {
-    return new JsonObject().put("role", caller.role().name().toLowerCase()).put("participantId", caller.participantId())
-        .put("studyId", caller.studyId());
+    return Authentication.caller(ctx);
   }
 
   /** The participant named in the path, if the caller is that participant or a researcher of the study. */
@@ -211,13 +199,18 @@ public final class HttpVerticle extends VerticleBase {
       return Future.failedFuture(ApiError.forbidden("this token belongs to another participant"));
     }
     return existing(id).compose(loaded -> {
-      String study = ParticipantDecider.enrolment(loaded.state()).studyId();
-      if (caller.isResearcher() && caller.studyId() != null && !caller.studyId().equals(study)) {
-        return Future.failedFuture(ApiError.forbidden("this researcher token is for another study"));
+      if (!caller.isResearcher()) {
+        return Future.succeededFuture(loaded);
       }
-      return Future.succeededFuture(loaded);
+      // A participant of a study the researcher may not see answers as if absent.
+      return access.require(caller, ParticipantDecider.enrolment(loaded.state()).studyId())
+          .map(loaded)
+          .recover(failure -> Future.failedFuture(failure instanceof ApiError e && e.status() == 404
+              ? ApiError.notFound("no participant '" + id + "'") : failure));
     });
   }
+
+  /** The study in the path, if the caller is a researcher who may see it. */
 
   private Future<Participants.Loaded> researcherReadable(RoutingContext ctx) {
     return researcher(ctx).compose(c -> readable(ctx));
@@ -226,7 +219,7 @@ public final class HttpVerticle extends VerticleBase {
   private static Future<Caller> researcher(RoutingContext ctx) {
     Caller caller = caller(ctx);
     return caller.isResearcher() ? Future.succeededFuture(caller)
-        : Future.failedFuture(ApiError.forbidden("this needs a researcher token"));
+        : Future.failedFuture(ApiError.forbidden("this needs a researcher account"));
   }
 
   private Future<Participants.Loaded> existing(String participantId) {

@@ -32,6 +32,9 @@ public final class Platform implements AutoCloseable {
   public final Participants participants;
   public final AccessTokens tokens;
   public final Studies studies;
+  public final Researchers researchers;
+  public final ApiTokens apiTokens;
+  public final StudyAccess access;
 
   private Platform(EmbeddedDatabase embedded, DatabaseAddress owner, Vertx vertx, Pool pool,
                    PrometheusMeterRegistry metrics, io.vertx.pgclient.PgConnectOptions appConnectOptions) {
@@ -45,6 +48,9 @@ public final class Platform implements AutoCloseable {
     this.participants = new Participants(store, instanceName());
     this.tokens = new AccessTokens(pool);
     this.studies = new Studies(store, pool, instanceName());
+    this.researchers = new Researchers(pool);
+    this.apiTokens = new ApiTokens(pool);
+    this.access = new StudyAccess(pool);
   }
 
   /** Starts the database (the embedded one unless a URL is given), migrates it, and connects as the app role. */
@@ -80,6 +86,14 @@ public final class Platform implements AutoCloseable {
       }
       throw e;
     }
+  }
+
+  /**
+   * Services over a pool someone else owns (in-process tests): no embedded database, no migrations; closing it
+   * closes nothing of theirs.
+   */
+  static Platform over(Vertx vertx, Pool pool, io.vertx.pgclient.PgConnectOptions app) {
+    return new Platform(null, null, vertx, pool, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), app);
   }
 
   public Vertx vertx() { return vertx; }

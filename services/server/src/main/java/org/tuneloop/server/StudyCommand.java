@@ -17,11 +17,16 @@ import picocli.CommandLine.Option;
 @Command(name = "study", mixinStandardHelpOptions = true, versionProvider = StudyCommand.Version.class,
     description = "Tuneloop: a study platform for teaching music agents by rating their tracks.",
     subcommands = {StudyCommand.Serve.class, StudyCommand.Migrate.class, StudyCommand.AuditCommand.class,
-        ProtocolCommand.class})
+        ProtocolCommand.class, ResearcherCommand.class})
 public final class StudyCommand implements Runnable {
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new StudyCommand())
+    System.exit(commandLine().execute(args));
+  }
+
+  /** The command line with its failure handling, also for running a command in process (tests). */
+  static CommandLine commandLine() {
+    return new CommandLine(new StudyCommand())
         .setExecutionExceptionHandler((failure, command, parsed) -> {
           // A person reads this: the message, and the trace only when asked for.
           System.err.println(command.getCommandSpec().qualifiedName() + ": " + failure.getMessage());
@@ -31,8 +36,7 @@ public final class StudyCommand implements Runnable {
             System.err.println("(set STUDY_DEBUG=1 for the stack trace)");
           }
           return 2;
-        })
-        .execute(args));
+        });
   }
 
   @Override

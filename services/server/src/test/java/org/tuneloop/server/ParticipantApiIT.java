@@ -69,7 +69,17 @@ class ParticipantApiIT {
     assertThat(server.output()).anyMatch(l -> l.startsWith("Researcher link: " + server.url() + "/#researcher="));
     // at least 128 random bits: 256-bit tokens in unpadded base64url are 43 characters
     assertThat(server.participantToken()).hasSizeGreaterThanOrEqualTo(22).matches("[A-Za-z0-9_-]+");
+    assertThat(server.researcherToken()).startsWith(ApiTokens.PREFIX);
     assertThat(new Api(server.url(), null).get("/health").json().getString("status")).isEqualTo("ok");
+  }
+
+  @Test
+  void theDemoLinksFileIsForItsOwnerOnly() throws Exception {
+    java.nio.file.Path file = server.workDir().resolve("data").resolve("demo-links.json");
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        java.nio.file.FileSystems.getDefault().supportedFileAttributeViews().contains("posix"));
+    assertThat(java.nio.file.Files.getPosixFilePermissions(file)).containsExactlyInAnyOrder(
+        java.nio.file.attribute.PosixFilePermission.OWNER_READ, java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
   }
 
   @Test
