@@ -22,7 +22,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
-/** The PostgreSQL event store (DESIGN.md, STYLE.md). */
+/** The PostgreSQL event store (docs/architecture.md). */
 public final class EventStore {
 
   // Constraint names from db/migration/V1__events.sql.
@@ -45,7 +45,7 @@ public final class EventStore {
   private static final String READ_STREAM =
       "select " + StoredEvent.COLUMNS + " from events where stream_id = $1 and version > $2 order by version";
   private static final String FIND = "select " + StoredEvent.COLUMNS + " from events where event_id = $1";
-  // STYLE.md "Reading everything without gaps": only transactions below the snapshot's xmin are finished.
+  // Reading everything without gaps (docs/architecture.md): only transactions below the snapshot's xmin are finished.
   private static final String READ_ALL =
       "select " + StoredEvent.COLUMNS + " from events"
           + " where (events.tx_id, position) > ($1::text::xid8, $2)"

@@ -6,7 +6,7 @@ import io.vertx.core.Future;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 
-/** Blocks a test thread on a Vert.x future (STYLE.md "Tests"). */
+/** Blocks a test thread on a Vert.x future. */
 final class Await {
   private Await() {}
 

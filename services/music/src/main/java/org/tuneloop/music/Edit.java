@@ -4,7 +4,7 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.stream.Collectors;
 
-/** The six edits of METHOD.md. */
+/** The six edits of docs/method.md. */
 public enum Edit {
   PITCH_UP, PITCH_DOWN, DURATION_UP, DURATION_DOWN, CHANGE_PERCUSSION, REMOVE_NOTE;
 

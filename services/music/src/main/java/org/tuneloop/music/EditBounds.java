@@ -3,7 +3,7 @@ package org.tuneloop.music;
 import java.util.List;
 
 /**
- * The limits within which edits are valid, and the drum set. Defaults follow METHOD.md.
+ * The limits within which edits are valid, and the drum set. Defaults follow docs/method.md.
  *
  * @param minPitch  lowest allowed pitch (default base - 12)
  * @param maxPitch  highest allowed pitch (default base + 24)
@@ -28,7 +28,7 @@ public record EditBounds(int minPitch, int maxPitch, double minBeats, double max
     }
   }
 
-  /** METHOD.md defaults around the given base note. */
+  /** docs/method.md defaults around the given base note. */
   public static EditBounds around(int baseNote) {
     return new EditBounds(baseNote - 12, baseNote + 24, 0.25, 1.0, 0.25, 2, List.of(35, 38));
   }

@@ -4,7 +4,7 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.stream.Collectors;
 
-/** Scales as semitones above the base note (METHOD.md). */
+/** Scales as semitones above the base note (docs/method.md). */
 public enum Scale {
   MAJOR(0, 2, 4, 5, 7, 9, 11),
   MINOR(0, 2, 3, 5, 7, 8, 10),

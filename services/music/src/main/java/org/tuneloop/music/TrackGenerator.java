@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.random.RandomGenerator;
 
-/** Draws a fresh track from the start parameters (METHOD.md: pitches from the scale, durations from the grid). */
+/** Draws a fresh track from the start parameters (docs/method.md: pitches from the scale, durations from the grid). */
 public final class TrackGenerator {
   private TrackGenerator() {}
 

@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
-/** music, agent and study import no Vert.x and nothing that does I/O (DESIGN.md). */
+/** music, agent and study import no Vert.x and nothing that does I/O (docs/architecture.md). */
 class FunctionalCoreIsPureTest {
   private static final Pattern FORBIDDEN = Pattern.compile(
       "^import\\s+(static\\s+)?(io\\.vertx|java\\.nio\\.file|java\\.net|java\\.sql|java\\.io\\.File|"

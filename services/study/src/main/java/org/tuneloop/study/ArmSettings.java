@@ -11,7 +11,7 @@ import org.tuneloop.music.StartParameters;
  *
  * @param pitchesBelow     how far below the base note edits may go (default 12)
  * @param pitchesAbove     how far above the base note edits may go (default 24)
- * @param stepsPerEpisode  0 means "the initial track length" (METHOD.md)
+ * @param stepsPerEpisode  0 means "the initial track length" (docs/method.md)
  */
 public record ArmSettings(String arm, AgentSettings agent, StartParameterRules startParameters,
                           int pitchesBelow, int pitchesAbove, double minBeats, double maxBeats, double beatStep,
@@ -20,7 +20,7 @@ public record ArmSettings(String arm, AgentSettings agent, StartParameterRules s
     drums = List.copyOf(drums);
   }
 
-  /** The paper's settings (METHOD.md defaults). */
+  /** The paper's settings (docs/method.md defaults). */
   public static ArmSettings paper() {
     return new ArmSettings("paper", AgentSettings.paper(), StartParameterRules.paper(), 12, 24, 0.25, 1.0, 0.25, 2,
         List.of(35, 38), 10, 0);

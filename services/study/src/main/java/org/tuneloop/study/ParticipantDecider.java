@@ -118,7 +118,7 @@ public final class ParticipantDecider implements Decider<ParticipantCommand, Par
     EditBounds bounds = t.bounds();
     boolean terminal = t.step() >= t.stepsPerEpisode();
 
-    // The rating of s_k is the reward of a_k taken at s_(k-1); the max term looks at s_k (METHOD.md).
+    // The rating of s_k is the reward of a_k taken at s_(k-1); the max term looks at s_k (docs/method.md).
     QKey key = agent.encoder().key(t.previous(), t.action(), t.parameters());
     double before = t.q().value(key);
     double reward = rate.rating();
@@ -178,7 +178,7 @@ public final class ParticipantDecider implements Decider<ParticipantCommand, Par
     };
   }
 
-  /** The rating scale (METHOD.md): the one place that says what a rating may be. */
+  /** The rating scale (docs/method.md): the one place that says what a rating may be. */
   public static final int MIN_RATING = 1;
   public static final int MAX_RATING = 10;
 

@@ -24,7 +24,7 @@ import org.tuneloop.eventstore.EmbeddedDatabase;
 import org.tuneloop.eventstore.Migrations;
 
 /**
- * The database a test runs on (DESIGN.md "Real parts"): an external server from {@value #URL_VARIABLE}, else
+ * The database a test runs on (docs/architecture.md): an external server from {@value #URL_VARIABLE}, else
  * Testcontainers when a Docker engine answers, else one embedded PostgreSQL shared by the JVM. Each test class asks
  * for a fresh database, migrated with {@link Migrations}, and closes it when done. Shared through this module's
  * test-jar, so other modules' tests run on the same choice.
@@ -74,7 +74,7 @@ public final class TestDatabases {
     @Override public String toString() { return name + " on " + server.name(); }
   }
 
-  /** The server chosen in DESIGN.md's order: external, Testcontainers (when Docker answers), embedded. */
+  /** The server chosen in the order docs/architecture.md gives: external, Testcontainers (when Docker answers), embedded. */
   public static synchronized Server preferred() {
     Optional<Server> external = external();
     if (external.isPresent()) return external.get();
