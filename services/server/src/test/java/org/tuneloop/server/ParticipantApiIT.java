@@ -99,8 +99,9 @@ class ParticipantApiIT {
     assertThat(participant.post(p + "/consent", new JsonObject().put("consentVersion", consent.getString("version"))
         .put("agree", true).encode()).status()).isEqualTo(200);
     before = eventCount();
-    expectError(participant.post(p + "/parameters", parameters(60, "lydian", 8, 90).encode()), 400, "scale");
-    expectError(participant.post(p + "/parameters", parameters(60, "major", 99, 90).encode()), 400, "length");
+    // The HTTP layer checks types and shapes (400); what the arm allows is the decider's to say (422), from one rule.
+    expectError(participant.post(p + "/parameters", parameters(60, "lydian", 8, 90).encode()), 422, "scale");
+    expectError(participant.post(p + "/parameters", parameters(60, "major", 99, 90).encode()), 422, "length");
     expectError(participant.post(p + "/parameters", parameters(20, "major", 8, 90).encode()), 422, "baseNote");
     expectError(participant.post(p + "/parameters", parameters(60, "major", 8, 300).encode()), 422, "tempo");
     expectError(participant.post(p + "/parameters", "{\"baseNote\": \"sixty\", \"scale\": \"major\", \"length\": 8, \"tempo\": 90}"), 400, "baseNote");
@@ -110,8 +111,11 @@ class ParticipantApiIT {
     JsonObject session = participant.post(p + "/parameters", parameters(60, "major", 8, 90).encode()).json();
     assertThat(session.getString("phase")).isEqualTo("training");
     before = eventCount();
-    for (String bad : List.of("{\"episode\": 1, \"step\": 1, \"rating\": 11}", "{\"episode\": 1, \"step\": 1, \"rating\": 0}",
-        "{\"episode\": 1, \"step\": 1, \"rating\": 5.5}", "{\"episode\": 1, \"step\": 1, \"rating\": \"5\"}",
+    for (String outOfRange : List.of("{\"episode\": 1, \"step\": 1, \"rating\": 11}",
+        "{\"episode\": 1, \"step\": 1, \"rating\": 0}")) {
+      expectError(participant.post(p + "/ratings", outOfRange), 422, "rating");
+    }
+    for (String bad : List.of("{\"episode\": 1, \"step\": 1, \"rating\": 5.5}", "{\"episode\": 1, \"step\": 1, \"rating\": \"5\"}",
         "{\"episode\": 1, \"step\": 1}", "{\"episode\": 1, \"step\": 1, \"rating\": 5, \"extra\": true}")) {
       Api.Reply r = participant.post(p + "/ratings", bad);
       assertThat(r.status()).as(bad).isEqualTo(400);
