@@ -1,6 +1,7 @@
 package org.tuneloop.server;
 
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,7 +10,9 @@ import java.util.concurrent.Callable;
 import org.tuneloop.study.Protocol;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /** `study protocol check FILE...` and `study protocol schema`. */
 @Command(name = "protocol", mixinStandardHelpOptions = true, description = "Check protocol files.",
@@ -27,29 +30,44 @@ final class ProtocolCommand implements Runnable {
     @Parameters(arity = "1..*", paramLabel = "FILE", description = "Protocol files (YAML or JSON).")
     List<Path> files;
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() {
+      PrintWriter out = spec.commandLine().getOut();
       int broken = 0;
       for (Path file : files) {
-        String text;
-        try {
-          text = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-          System.out.println(file + ": cannot be read: " + e.getMessage());
+        if (check(file, out) == null) {
           broken++;
-          continue;
-        }
-        try {
-          Protocol protocol = ProtocolFile.parse(text);
-          System.out.println(file + ": OK (" + protocol.id() + " version " + protocol.version() + ", "
-              + protocol.arms().size() + " arm" + (protocol.arms().size() == 1 ? "" : "s") + ")");
-        } catch (ProtocolFile.Invalid e) {
-          broken++;
-          System.out.println(file + ": " + e.problems().size() + " problem" + (e.problems().size() == 1 ? "" : "s"));
-          e.problems().forEach(p -> System.out.println("  " + p));
         }
       }
+      out.flush();
       return broken == 0 ? 0 : 1;
+    }
+
+    /** A protocol file that passed the check, with the text it was read from. */
+    record Checked(String text, Protocol protocol) {}
+
+    /** The file's protocol after printing "FILE: OK (...)", or null after printing why it cannot be used. */
+    static Checked check(Path file, PrintWriter out) {
+      String text;
+      try {
+        text = Files.readString(file, StandardCharsets.UTF_8);
+      } catch (IOException e) {
+        out.println(file + ": cannot be read: " + e.getMessage());
+        return null;
+      }
+      try {
+        Protocol protocol = ProtocolFile.parse(text);
+        out.println(file + ": OK (" + protocol.id() + " version " + protocol.version() + ", "
+            + protocol.arms().size() + " arm" + (protocol.arms().size() == 1 ? "" : "s") + ")");
+        return new Checked(text, protocol);
+      } catch (ProtocolFile.Invalid e) {
+        out.println(file + ": " + e.problems().size() + " problem" + (e.problems().size() == 1 ? "" : "s"));
+        e.problems().forEach(p -> out.println("  " + p));
+        return null;
+      }
     }
   }
 
