@@ -158,6 +158,11 @@ public final class HttpVerticle extends VerticleBase {
     return server.actualPort();
   }
 
+  /** The live monitor, for in-process tests that drive its dropout sweep with their own clock. */
+  StudyMonitor monitor() {
+    return monitor;
+  }
+
   /** The study routes' view of accounts: researchers by id, and who may reach which study (owners, members, admins). */
   private StudyRoutes.Access studyAccess() {
     return new StudyRoutes.Access() {
