@@ -192,12 +192,17 @@ final class StudyRoutes {
         .compose(handled -> monitor.row(handled.loaded().participantId())));
   }
 
-  /** The participant in the path, if the caller is a researcher who may reach the participant's study. */
+  /**
+   * The participant in the path, if the caller is a researcher who may reach the participant's study. Anyone else
+   * gets the answer for a participant who does not exist, which names no study.
+   */
   private Future<Participants.Loaded> participantOfReachableStudy(RoutingContext ctx) {
     String id = ctx.pathParam("participantId");
     return access.researcher(ctx).compose(by -> HttpVerticle.existing(participants, id))
         .compose(loaded -> access.study(ctx, org.tuneloop.study.ParticipantDecider.enrolment(loaded.state()).studyId())
-            .map(loaded));
+            .map(loaded)
+            .recover(failure -> Future.failedFuture(failure instanceof ApiError e && e.status() == 404
+                ? ApiError.notFound("no participant '" + id + "'") : failure)));
   }
 
   private Future<Studies.Loaded> reachable(RoutingContext ctx) {
