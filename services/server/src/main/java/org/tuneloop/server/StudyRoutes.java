@@ -108,6 +108,14 @@ final class StudyRoutes {
     router.post("/api/studies/:studyId/links").respond(ctx -> reachable(ctx).compose(study -> {
       RequestBody b = RequestBody.of(ctx, Set.of("labels"));
       List<String> labels = labels(b.list("labels", MAX_LABELS));
+      // Links are shown once: refuse the whole list rather than enrol some whose links the answer would lose.
+      Integer cap = study.protocol().recruitment().maxParticipants();
+      if (cap != null && study.study().assigned() + labels.size() > cap) {
+        int room = Math.max(0, cap - study.study().assigned());
+        throw org.tuneloop.study.CommandRejected.notNow("full", "the study takes " + room + " more participant"
+            + (room == 1 ? "" : "s") + " (at most " + cap + "), so " + labels.size() + " links do not fit;"
+            + " no link was made");
+      }
       Future<List<JsonObject>> links = Future.succeededFuture(new ArrayList<>());
       for (String label : labels) {
         links = links.compose(sofar -> studies.join(study.studyId(),
