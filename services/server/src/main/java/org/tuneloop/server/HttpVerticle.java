@@ -158,6 +158,11 @@ public final class HttpVerticle extends VerticleBase {
     return server.actualPort();
   }
 
+  /** The live monitor, for in-process tests that drive its dropout sweep with their own clock. */
+  StudyMonitor monitor() {
+    return monitor;
+  }
+
   /** The study routes' view of accounts: researchers by id, and who may reach which study (owners, members, admins). */
   private StudyRoutes.Access studyAccess() {
     return new StudyRoutes.Access() {
@@ -268,11 +273,11 @@ public final class HttpVerticle extends VerticleBase {
         .put("clientTime", clientTime(ctx.request().getHeader("X-Client-Time")));
     return participants.load(id).compose(loaded -> loaded.state() instanceof Participant.Unknown
             ? Future.failedFuture(ApiError.notFound("no participant '" + id + "'"))
-            : studies.get(ParticipantDecider.enrolment(loaded.state()).studyId()))
-        .compose(study -> {
-          StudyDecider.admit(study.study(), command);
-          return participants.handle(id, command, key, metadata);
-        })
+            : studies.get(ParticipantDecider.enrolment(loaded.state()).studyId()).map(study -> {
+              StudyDecider.admit(study.study(), command, ParticipantDecider.enrolment(loaded.state()).test());
+              return study;
+            }))
+        .compose(study -> participants.handle(id, command, key, metadata))
         .compose(handled -> sessionView(handled.loaded()).map(view -> view.put("duplicate", handled.duplicate())));
   }
 

@@ -274,10 +274,12 @@ final class StudyMonitor {
 
   /**
    * Marks participants idle longer than their study allows as dropped out. The event id comes from the stream
-   * version the row was seen at, so several server processes sweeping at once write it once.
+   * version the row was seen at, so several server processes sweeping at once write it once. Completes when every
+   * mark is written or refused (a refusal is only logged: the next sweep looks again).
    */
-  void sweep(Instant now) {
+  Future<Void> sweep(Instant now) {
     Set<String> seen = new LinkedHashSet<>();
+    List<Future<?>> marks = new ArrayList<>();
     for (Row row : rows.values()) {
       if (row.studyId == null || row.lastActionAt == null || row.supervision.over() || row.supervision.droppedOut()
           || !seen.add(row.participantId)) {
@@ -286,11 +288,13 @@ final class StudyMonitor {
       studies.cached(row.studyId).ifPresent(study -> {
         int idle = study.protocol().recruitment().idleMinutes();
         if (Duration.between(row.lastActionAt, now).toMinutes() >= idle) {
-          participants.supervise(row.participantId, new Supervision.Command.MarkDroppedOut(idle),
+          marks.add(participants.supervise(row.participantId, new Supervision.Command.MarkDroppedOut(idle),
                   "dropout|" + row.version, new io.vertx.core.json.JsonObject().put("by", "dropout-sweep"))
-              .onFailure(failure -> LOG.debug("dropout of {} not marked: {}", row.participantId, failure.toString()));
+              .onFailure(failure -> LOG.debug("dropout of {} not marked: {}", row.participantId, failure.toString()))
+              .otherwiseEmpty());
         }
       });
     }
+    return Future.join(marks).mapEmpty();
   }
 }

@@ -108,6 +108,14 @@ final class StudyRoutes {
     router.post("/api/studies/:studyId/links").respond(ctx -> reachable(ctx).compose(study -> {
       RequestBody b = RequestBody.of(ctx, Set.of("labels"));
       List<String> labels = labels(b.list("labels", MAX_LABELS));
+      // Links are shown once: refuse the whole list rather than enrol some whose links the answer would lose.
+      Integer cap = study.protocol().recruitment().maxParticipants();
+      if (cap != null && study.study().assigned() + labels.size() > cap) {
+        int room = Math.max(0, cap - study.study().assigned());
+        throw org.tuneloop.study.CommandRejected.notNow("full", "the study takes " + room + " more participant"
+            + (room == 1 ? "" : "s") + " (at most " + cap + "), so " + labels.size() + " links do not fit;"
+            + " no link was made");
+      }
       Future<List<JsonObject>> links = Future.succeededFuture(new ArrayList<>());
       for (String label : labels) {
         links = links.compose(sofar -> studies.join(study.studyId(),
@@ -192,12 +200,17 @@ final class StudyRoutes {
         .compose(handled -> monitor.row(handled.loaded().participantId())));
   }
 
-  /** The participant in the path, if the caller is a researcher who may reach the participant's study. */
+  /**
+   * The participant in the path, if the caller is a researcher who may reach the participant's study. Anyone else
+   * gets the answer for a participant who does not exist, which names no study.
+   */
   private Future<Participants.Loaded> participantOfReachableStudy(RoutingContext ctx) {
     String id = ctx.pathParam("participantId");
     return access.researcher(ctx).compose(by -> HttpVerticle.existing(participants, id))
         .compose(loaded -> access.study(ctx, org.tuneloop.study.ParticipantDecider.enrolment(loaded.state()).studyId())
-            .map(loaded));
+            .map(loaded)
+            .recover(failure -> Future.failedFuture(failure instanceof ApiError e && e.status() == 404
+                ? ApiError.notFound("no participant '" + id + "'") : failure)));
   }
 
   private Future<Studies.Loaded> reachable(RoutingContext ctx) {

@@ -1,17 +1,11 @@
 package org.tuneloop.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.tuneloop.server.InProcessServer.await;
 
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.vertx.core.Future;
-import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.sqlclient.Pool;
 import java.io.ByteArrayInputStream;
@@ -23,16 +17,14 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.tuneloop.server.InProcessServer.As;
+import org.tuneloop.server.InProcessServer.Reply;
 import org.tuneloop.eventstore.DatabaseAddress;
-import org.tuneloop.eventstore.EventStore;
 import org.tuneloop.eventstore.testing.TestDatabases;
 import org.tuneloop.eventstore.testing.TestDatabases.TestDatabase;
 
@@ -53,7 +45,7 @@ class ResearcherAccountsTest {
   private Studies studies;
   private StudyAccess access;
   private Researchers researchers;
-  private WebClient client;
+  private final java.util.Map<Integer, InProcessServer> servers = new java.util.HashMap<>();
   private int port;
 
   @BeforeAll
@@ -74,63 +66,25 @@ class ResearcherAccountsTest {
     pool = database.appPool(vertx, 4);
     researchers = new Researchers(pool);
     access = new StudyAccess(pool);
-    client = WebClient.create(vertx);
     port = deploy("http://localhost");
   }
 
   /** A server whose printed links start with publicUrl (https makes the cookie Secure). */
   private int deploy(String publicUrl) {
-    Platform platform = Platform.over(vertx, pool, database.app().connectOptions());
-    studies = platform.studies;
-    HttpVerticle http = new HttpVerticle(new ServerConfig("localhost", 0, null, null, false, publicUrl, null),
-        platform);
-    await(vertx.deployVerticle(http));
-    return http.actualPort();
+    InProcessServer server = InProcessServer.deploy(vertx, pool, database, publicUrl);
+    servers.put(server.port, server);
+    studies = server.platform.studies;
+    return server.port;
   }
 
   // ---- helpers ---------------------------------------------------------------------------------------------
-
-  private record Reply(int status, MultiMap headers, String body) {
-    JsonObject json() { return new JsonObject(body); }
-
-    List<String> cookies() { return headers.getAll("set-cookie"); }
-
-    /** The session cookie's value from Set-Cookie. */
-    String sessionCookie() {
-      return cookies().stream().filter(c -> c.startsWith("tuneloop_session=")).findFirst()
-          .map(c -> c.substring("tuneloop_session=".length(), c.indexOf(';'))).orElseThrow();
-    }
-  }
-
-  /** How a request authenticates: a bearer token, or a session cookie with (or without) a CSRF token. */
-  private record As(String bearer, String cookie, String csrf) {
-    static As nobody() { return new As(null, null, null); }
-
-    static As bearer(String token) { return new As(token, null, null); }
-
-    static As session(String cookie, String csrf) { return new As(null, cookie, csrf); }
-
-    As withoutCsrf() { return new As(bearer, cookie, null); }
-  }
 
   private Reply call(As as, HttpMethod method, String path, JsonObject body) {
     return call(as, method, path, body, port);
   }
 
   private Reply call(As as, HttpMethod method, String path, JsonObject body, int onPort) {
-    var request = client.request(method, onPort, "localhost", path);
-    if (as.bearer() != null) {
-      request.putHeader("Authorization", "Bearer " + as.bearer());
-    }
-    if (as.cookie() != null) {
-      request.putHeader("Cookie", "tuneloop_session=" + as.cookie());
-    }
-    if (as.csrf() != null) {
-      request.putHeader("X-CSRF-Token", as.csrf());
-    }
-    Future<HttpResponse<Buffer>> sent = body == null ? request.send() : request.sendJsonObject(body);
-    HttpResponse<Buffer> response = await(sent);
-    return new Reply(response.statusCode(), response.headers(), response.bodyAsString());
+    return servers.get(onPort).call(as, method, path, body);
   }
 
   private Reply get(As as, String path) { return call(as, HttpMethod.GET, path, null); }
@@ -173,16 +127,6 @@ class ResearcherAccountsTest {
     await(studies.createIfAbsent(id, protocol));
     await(access.grantOwner(id, owner.id()));
     return id;
-  }
-
-  private static <T> T await(Future<T> future) {
-    try {
-      return future.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-    } catch (ExecutionException e) {
-      throw new AssertionError(e.getCause());
-    } catch (InterruptedException | TimeoutException e) {
-      throw new AssertionError(e);
-    }
   }
 
   // ---- login, cookies, sessions ------------------------------------------------------------------------------
@@ -546,11 +490,6 @@ class ResearcherAccountsTest {
   }
 
   private static long count(String sql) {
-    try (var c = database.ownerConnection(); var s = c.createStatement(); var r = s.executeQuery(sql)) {
-      r.next();
-      return r.getLong(1);
-    } catch (java.sql.SQLException e) {
-      throw new AssertionError(e);
-    }
+    return InProcessServer.count(database, sql);
   }
 }

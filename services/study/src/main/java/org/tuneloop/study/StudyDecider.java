@@ -146,16 +146,18 @@ public final class StudyDecider implements Decider<StudyDecider.Command, StudyDe
 
   /**
    * Whether the study lets an enrolled participant's command through: nothing once closed, and nothing while paused
-   * if the protocol holds participants then. Withdrawing is always possible.
+   * if the protocol holds participants then. Withdrawing is always possible. A test participant (a preview) is never
+   * held: a study starts paused, and previewing is how researchers try it before opening it.
    */
-  public static void admit(Study study, ParticipantCommand command) {
+  public static void admit(Study study, ParticipantCommand command, boolean test) {
     if (command instanceof ParticipantCommand.Withdraw || command instanceof ParticipantCommand.Enrol) {
       return;
     }
     if (study.status() == Status.CLOSED) {
       throw CommandRejected.notNow("closed", "this study has ended, so nothing more can be saved");
     }
-    if (study.status() == Status.PAUSED && study.protocol().recruitment().whilePaused() == Protocol.WhilePaused.HOLD) {
+    if (!test && study.status() == Status.PAUSED
+        && study.protocol().recruitment().whilePaused() == Protocol.WhilePaused.HOLD) {
       throw CommandRejected.notNow("paused", "the study is paused at the moment; please come back later");
     }
   }

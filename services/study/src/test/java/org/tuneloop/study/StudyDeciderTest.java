@@ -152,13 +152,15 @@ class StudyDeciderTest {
     Given g = created(protocol(null, null, 1, 2));
     g.when(new Command.Open("r1"));
     ParticipantCommand rate = new ParticipantCommand.RateTrack(1, 1, 5, null, java.time.Instant.EPOCH);
-    StudyDecider.admit(g.state(), rate);
+    StudyDecider.admit(g.state(), rate, false);
     g.when(new Command.Pause("r1"));
-    assertRejected(() -> StudyDecider.admit(g.state(), rate), "paused");
-    StudyDecider.admit(g.state(), new ParticipantCommand.Withdraw());
+    assertRejected(() -> StudyDecider.admit(g.state(), rate, false), "paused");
+    StudyDecider.admit(g.state(), rate, true);   // a preview is never held
+    StudyDecider.admit(g.state(), new ParticipantCommand.Withdraw(), false);
     g.when(new Command.Close("r1"));
-    assertRejected(() -> StudyDecider.admit(g.state(), rate), "closed");
-    StudyDecider.admit(g.state(), new ParticipantCommand.Withdraw());
+    assertRejected(() -> StudyDecider.admit(g.state(), rate, false), "closed");
+    assertRejected(() -> StudyDecider.admit(g.state(), rate, true), "closed");
+    StudyDecider.admit(g.state(), new ParticipantCommand.Withdraw(), false);
   }
 
   private static List<String> alternating(int n) {
