@@ -13,6 +13,7 @@ import org.tuneloop.eventstore.ExpectedVersion;
 import org.tuneloop.eventstore.NewEvent;
 import org.tuneloop.eventstore.StoredEvent;
 import org.tuneloop.eventstore.VersionConflict;
+import org.tuneloop.study.CommandRejected;
 import org.tuneloop.study.Participant;
 import org.tuneloop.study.ParticipantCommand;
 import org.tuneloop.study.ParticipantDecider;
@@ -103,7 +104,14 @@ public final class Participants {
     UUID firstEventId = eventId(participantId, key, 0);
     return store.find(firstEventId).compose(found -> found.isPresent()
         ? load(participantId).map(l -> new Handled(l, true))
-        : attempt(participantId, decide, key, requestMetadata, 2));
+        : attempt(participantId, decide, key, requestMetadata, 2).recover(failure ->
+            // A retry (on this or another server) racing its first request may miss the first request's events
+            // here, then load the state they made and be refused by it: look again before refusing.
+            failure instanceof CommandRejected || failure instanceof VersionConflict
+                ? store.find(firstEventId).compose(again -> again.isPresent()
+                    ? load(participantId).map(l -> new Handled(l, true))
+                    : Future.failedFuture(failure))
+                : Future.failedFuture(failure)));
   }
 
   private Future<Handled> attempt(String participantId, java.util.function.Function<Loaded, List<ParticipantEvent>> decide,

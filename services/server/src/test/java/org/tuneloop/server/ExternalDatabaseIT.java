@@ -35,7 +35,12 @@ class ExternalDatabaseIT {
     try {
       ServerProcess.Result migrated = ServerProcess.study(work, "migrate", "--db", url);
       assertThat(migrated.exitCode()).as(migrated.output()).isZero();
-      assertThat(migrated.output()).contains("Applied 3 migration(s)");
+      long migrations;
+      try (var files = Files.list(ServerProcess.repositoryRoot().resolve("db/migration"))) {
+        migrations = files.filter(f -> f.getFileName().toString().matches("V\\d+__.*\\.sql")).count();
+      }
+      assertThat(migrations).isPositive();
+      assertThat(migrated.output()).contains("Applied " + migrations + " migration(s)");
       assertThat(ServerProcess.study(work, "migrate", "--db", url).output()).contains("Applied 0 migration(s)");
 
       try (ServerProcess serve = ServerProcess.start(work, "--db", url)) {

@@ -43,6 +43,17 @@ public final class ServerProcess implements AutoCloseable {
     return run(workDir, command);
   }
 
+  /**
+   * Starts `study serve --port 0` without the demo, e.g. with --db on a database that other processes share,
+   * waiting until it prints that it is ready.
+   */
+  public static ServerProcess serve(Path workDir, String... args) throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>(List.of(repositoryRoot().resolve("study").toString(), "serve",
+        "--port", "0", "--data-dir", workDir.resolve("data").toString()));
+    command.addAll(List.of(args));
+    return run(workDir, command);
+  }
+
   private static ServerProcess run(Path workDir, List<String> command) throws IOException, InterruptedException {
     Files.createDirectories(workDir);
     ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true);
@@ -112,6 +123,17 @@ public final class ServerProcess implements AutoCloseable {
     if (!process.waitFor(60, TimeUnit.SECONDS)) {
       process.destroyForcibly();
     }
+  }
+
+  /** SIGTERM, then whether the process ended by itself within the time given (else it is killed). */
+  public boolean stopWithin(Duration limit) throws InterruptedException {
+    process.destroy();
+    if (process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
+      return true;
+    }
+    process.destroyForcibly();
+    process.waitFor(30, TimeUnit.SECONDS);
+    return false;
   }
 
   @Override
