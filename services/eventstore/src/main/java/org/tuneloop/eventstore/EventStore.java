@@ -68,13 +68,19 @@ public final class EventStore {
    * lost race a few times. Malformed input (no events, an id twice, a blank type) fails with IllegalArgumentException.
    */
   public Future<AppendResult> append(String streamId, ExpectedVersion expected, List<NewEvent> events) {
+    return withValidated(streamId, expected, events, batch -> attempt(streamId, expected, batch, 1));
+  }
+
+  /** Checks the batch, then appends it; malformed input fails the future, never throws. */
+  private static Future<AppendResult> withValidated(String streamId, ExpectedVersion expected, List<NewEvent> events,
+                                                    java.util.function.Function<List<NewEvent>, Future<AppendResult>> append) {
     List<NewEvent> batch;
     try {
       batch = validated(streamId, expected, events);
     } catch (IllegalArgumentException | NullPointerException e) {
       return Future.failedFuture(e);
     }
-    return attempt(streamId, expected, batch, 1);
+    return append.apply(batch);
   }
 
   private Future<AppendResult> attempt(String streamId, ExpectedVersion expected, List<NewEvent> events, int attempt) {
@@ -103,13 +109,6 @@ public final class EventStore {
             return Future.failedFuture(failure);
           });
         });
-  }
-
-  /** Appends on one connection; used by {@link #append} and by {@link Transaction#append}. */
-  private record Appender(SqlConnection conn) {
-    Future<AppendResult> append(String streamId, ExpectedVersion expected, List<NewEvent> events) {
-      return appendIn(conn, streamId, expected, events);
-    }
   }
 
   private static Future<AppendResult> appendIn(SqlConnection conn, String streamId, ExpectedVersion expected,
@@ -194,13 +193,7 @@ public final class EventStore {
 
     /** Appends as {@link EventStore#append} does, inside this transaction (a conflict fails the transaction). */
     public Future<AppendResult> append(String streamId, ExpectedVersion expected, List<NewEvent> events) {
-      List<NewEvent> batch;
-      try {
-        batch = validated(streamId, expected, events);
-      } catch (IllegalArgumentException | NullPointerException e) {
-        return Future.failedFuture(e);
-      }
-      return new EventStore.Appender(conn).append(streamId, expected, batch);
+      return withValidated(streamId, expected, events, batch -> appendIn(conn, streamId, expected, batch));
     }
 
     /** The connection, for writes of the same transaction outside the event log (tokens, entry records). */

@@ -63,6 +63,40 @@ class EventStoreTest {
   private static NewEvent event(int n) { return event("TrackRated", new JsonObject().put("n", n)); }
 
   @Test
+  void aTransactionAppendsToTwoStreamsTogetherOrNotAtAll() {
+    String study = "study-" + UUID.randomUUID();
+    String participant = newStream();
+    result(store.transaction(tx -> tx.lock(study)
+        .compose(locked -> tx.append(study, ExpectedVersion.noStream(), List.of(event(1))))
+        .compose(a -> tx.append(participant, ExpectedVersion.noStream(), List.of(event(2))))));
+    assertThat(result(store.readStream(study, 0))).hasSize(1);
+    assertThat(result(store.readStream(participant, 0))).hasSize(1);
+
+    String other = newStream();
+    Throwable conflict = failure(store.transaction(tx -> tx.append(other, ExpectedVersion.noStream(), List.of(event(3)))
+        .compose(a -> tx.append(study, ExpectedVersion.noStream(), List.of(event(4))))));
+    assertThat(conflict).isInstanceOf(VersionConflict.class);
+    assertThat(result(store.readStream(other, 0))).as("rolled back with the conflict").isEmpty();
+  }
+
+  @Test
+  void aStreamLockSerialisesReadDecideAppendAcrossConcurrentTransactions() {
+    String study = "study-" + UUID.randomUUID();
+    // Each transaction reads the stream under the lock and appends at the version it read: without the lock most
+    // of them would conflict; with it every one lands, in turn.
+    List<Future<AppendResult>> all = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      all.add(store.transaction(tx -> tx.lock(study)
+          .compose(locked -> tx.readStream(study, 0))
+          .compose(read -> tx.append(study, read.isEmpty() ? ExpectedVersion.noStream()
+              : ExpectedVersion.exact(read.getLast().version()), List.of(event(read.size()))))));
+    }
+    result(Future.all(all));
+    assertThat(result(store.readStream(study, 0))).extracting(e -> e.data().getInteger("n"))
+        .containsExactly(0, 1, 2, 3, 4, 5, 6, 7, 8, 9);
+  }
+
+  @Test
   void appendsAndReadsAStream() {
     String stream = newStream();
     NewEvent first = event(1);
