@@ -61,8 +61,9 @@ public sealed interface StateEncoder
    * The edited note in its neighbourhood, not the whole track. The action part is the edit alone ("pitch-up");
    * the state part is, in this order: the position bucket (start, middle, end: the note's third of the track),
    * whether the note is in the participant's scale, its duration, its drum, and the step from the previous note
-   * and to the next one as a signed size class ("none" at the ends; 0; step 1-2; third 3-4; leap 5-7; wide 8+
-   * semitones), e.g. "end|in|0.5|38|+step|none".
+   * and to the next one as a signed size class ("none" at the ends; "0"; "step" for 1-2 semitones; "leap" for 3
+   * or more), e.g. "end|in|0.5|38|+step|none". The classes are coarse on purpose: a finer key is revisited too
+   * rarely in 80 ratings to learn from (docs/agent-options.md).
    */
   record Local() implements StateEncoder {
     public String id() { return "local"; }
@@ -92,20 +93,13 @@ public sealed interface StateEncoder
       };
     }
 
-    /** "0", or the sign and "step" (1-2 semitones), "third" (3-4), "leap" (5-7), "wide" (8 and more). */
+    /** "0", or the sign and "step" (1-2 semitones) or "leap" (3 and more). */
     static String sizeClass(int semitones) {
       int size = Math.abs(semitones);
-      String sign = semitones > 0 ? "+" : "-";
       if (size == 0) {
         return "0";
-      } else if (size <= 2) {
-        return sign + "step";
-      } else if (size <= 4) {
-        return sign + "third";
-      } else if (size <= 7) {
-        return sign + "leap";
       }
-      return sign + "wide";
+      return (semitones > 0 ? "+" : "-") + (size <= 2 ? "step" : "leap");
     }
   }
 
