@@ -85,7 +85,11 @@ final class SimulatedStudy {
 
   static Session run(AgentSettings settings, long seed) {
     SplittableRandom random = new SplittableRandom(seed);
-    Taste taste = Taste.random(random);
+    return run(settings, seed, Taste.random(random), random);
+  }
+
+  /** A participant of the given taste; {@code random} makes the rating noise. */
+  static Session run(AgentSettings settings, long seed, Taste taste, SplittableRandom random) {
     EditBounds bounds = settings.bounds(EditBounds.around(PARAMETERS.baseNote()), PARAMETERS);
     Learnt learnt = Learning.start(settings);
     double[] means = new double[EPISODES];
