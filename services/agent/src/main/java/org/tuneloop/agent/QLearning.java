@@ -31,25 +31,56 @@ public final class QLearning {
     return max;
   }
 
-  /**
-   * Picks an action valid at {@code state} by the settings' policy; throws IllegalStateException when none is valid.
-   * Epsilon-greedy always draws {@code nextDouble()} (explore when below epsilon) and then exactly one
-   * {@code nextInt(bound)} (among all valid actions, or among the greedy ties), so a replay with the same
-   * generator repeats the decision and the pick.
-   */
+  /** {@link #choose(QTable, Track, StartParameters, EditBounds, AgentSettings, StepContext, RandomGenerator)} at the
+   * session's start: no decay. */
   public static Choice choose(QTable q, Track state, StartParameters parameters, EditBounds bounds,
                               AgentSettings settings, RandomGenerator random) {
+    return choose(q, state, parameters, bounds, settings, StepContext.START, random);
+  }
+
+  /**
+   * Picks an action valid at {@code state} by the settings' policy from the table's values; throws
+   * IllegalStateException when none is valid. The draws, in order, so a replay with the same generator repeats
+   * the decision and the pick:
+   * <ul>
+   *   <li>epsilon-greedy: {@code nextDouble()} (explore when below the effective epsilon), then one
+   *       {@code nextInt(bound)} among all valid actions or among the greedy ties;</li>
+   *   <li>softmax: one {@code nextDouble()}, placed on the cumulative Boltzmann probabilities in validAt order;</li>
+   *   <li>UCB: one {@code nextInt(bound)} among the untried actions, or else among the highest scores.</li>
+   * </ul>
+   */
+  public static Choice choose(QTable q, Track state, StartParameters parameters, EditBounds bounds,
+                              AgentSettings settings, StepContext context, RandomGenerator random) {
     List<TrackEdit> valid = validOrThrow(state, bounds);
-    return switch (settings.policy()) {
-      case Policy.EpsilonGreedy(double epsilon) ->
-          epsilonGreedy(q, state, parameters, settings.encoder(), valid, epsilon, random);
+    List<QKey> keys = new ArrayList<>(valid.size());
+    double[] values = new double[valid.size()];
+    for (int i = 0; i < valid.size(); i++) {
+      QKey key = settings.encoder().key(state, valid.get(i), parameters);
+      keys.add(key);
+      values[i] = q.value(key);
+    }
+    return pick(valid, keys, values, q.visits(), settings.policy(), context, random);
+  }
+
+  /** The policy's pick among {@code valid}, whose keys and values are given in the same order. */
+  static Choice pick(List<TrackEdit> valid, List<QKey> keys, double[] values, Visits visits, Policy policy,
+                     StepContext context, RandomGenerator random) {
+    return switch (policy) {
+      case Policy.EpsilonGreedy greedy -> epsilonGreedy(valid, values, greedy.at(context), random);
+      case Policy.Softmax(double temperature) -> softmax(valid, values, temperature, random);
+      case Policy.Ucb(double c) -> ucb(valid, keys, values, visits, c, random);
     };
   }
 
   /** The greedy choice (epsilon 0), ties broken uniformly at random. Same draws as {@link #choose} at epsilon 0. */
   public static Choice greedy(QTable q, Track state, StartParameters parameters, EditBounds bounds,
                               StateEncoder encoder, RandomGenerator random) {
-    return epsilonGreedy(q, state, parameters, encoder, validOrThrow(state, bounds), 0.0, random);
+    List<TrackEdit> valid = validOrThrow(state, bounds);
+    double[] values = new double[valid.size()];
+    for (int i = 0; i < valid.size(); i++) {
+      values[i] = q.value(encoder.key(state, valid.get(i), parameters));
+    }
+    return epsilonGreedy(valid, values, 0.0, random);
   }
 
   /**
@@ -87,26 +118,85 @@ public final class QLearning {
     return valid;
   }
 
-  private static Choice epsilonGreedy(QTable q, Track state, StartParameters parameters, StateEncoder encoder,
-                                      List<TrackEdit> valid, double epsilon, RandomGenerator random) {
+  private static Choice epsilonGreedy(List<TrackEdit> valid, double[] values, double epsilon, RandomGenerator random) {
     double u = random.nextDouble();
     if (u < epsilon) {
       return new Choice(valid.get(random.nextInt(valid.size())), true, epsilon);
     }
     // Exact equality on purpose: ties are actions never updated apart (often all still 0), and a random pick
     // among them is the fix for the original code, which always took the first and so always raised note 0.
-    List<TrackEdit> best = new ArrayList<>();
+    List<Integer> best = best(values);
+    return new Choice(valid.get(best.get(random.nextInt(best.size()))), false, epsilon);
+  }
+
+  /** Boltzmann probabilities from Q - max Q (so exp never overflows), StrictMath so every JVM gets the same. */
+  private static Choice softmax(List<TrackEdit> valid, double[] values, double temperature, RandomGenerator random) {
     double max = Double.NEGATIVE_INFINITY;
-    for (TrackEdit action : valid) {
-      double value = q.value(encoder.key(state, action, parameters));
-      if (value > max) {
-        max = value;
-        best.clear();
-        best.add(action);
-      } else if (value == max) {
-        best.add(action);
+    for (double v : values) {
+      max = Math.max(max, v);
+    }
+    double[] weights = new double[values.length];
+    double total = 0.0;
+    for (int i = 0; i < values.length; i++) {
+      weights[i] = StrictMath.exp((values[i] - max) / temperature);
+      total += weights[i];
+    }
+    double u = random.nextDouble() * total;
+    int chosen = values.length - 1; // only reached by rounding at the very top of the range
+    double cumulative = 0.0;
+    for (int i = 0; i < values.length; i++) {
+      cumulative += weights[i];
+      if (u < cumulative) {
+        chosen = i;
+        break;
       }
     }
-    return new Choice(best.get(random.nextInt(best.size())), false, epsilon);
+    return new Choice(valid.get(chosen), values[chosen] < max, 0.0,
+        new Choice.Pick.Softmax(temperature, weights[chosen] / total));
+  }
+
+  private static Choice ucb(List<TrackEdit> valid, List<QKey> keys, double[] values, Visits visits, double c,
+                            RandomGenerator random) {
+    double max = Double.NEGATIVE_INFINITY;
+    for (double v : values) {
+      max = Math.max(max, v);
+    }
+    List<Integer> untried = new ArrayList<>();
+    for (int i = 0; i < keys.size(); i++) {
+      if (visits.of(keys.get(i)) == 0) {
+        untried.add(i);
+      }
+    }
+    if (!untried.isEmpty()) {
+      int chosen = untried.get(random.nextInt(untried.size()));
+      return new Choice(valid.get(chosen), values[chosen] < max, 0.0, new Choice.Pick.Ucb(c, 0, 0.0));
+    }
+    double[] bonuses = new double[values.length];
+    double[] scores = new double[values.length];
+    for (int i = 0; i < values.length; i++) {
+      int n = visits.of(keys.get(i));
+      bonuses[i] = c * StrictMath.sqrt(StrictMath.log(visits.ofState(keys.get(i).state())) / n);
+      scores[i] = values[i] + bonuses[i];
+    }
+    List<Integer> best = best(scores);
+    int chosen = best.get(random.nextInt(best.size()));
+    return new Choice(valid.get(chosen), values[chosen] < max, 0.0,
+        new Choice.Pick.Ucb(c, visits.of(keys.get(chosen)), bonuses[chosen]));
+  }
+
+  /** Indices of the highest values, in order. */
+  private static List<Integer> best(double[] values) {
+    List<Integer> best = new ArrayList<>();
+    double max = Double.NEGATIVE_INFINITY;
+    for (int i = 0; i < values.length; i++) {
+      if (values[i] > max) {
+        max = values[i];
+        best.clear();
+        best.add(i);
+      } else if (values[i] == max) {
+        best.add(i);
+      }
+    }
+    return best;
   }
 }

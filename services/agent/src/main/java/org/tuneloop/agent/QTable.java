@@ -4,25 +4,47 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** State-action values; immutable, absent keys are worth the initial value (0 by default). */
+/**
+ * State-action values; immutable, absent keys are worth the initial value (0 by default, more for an optimistic
+ * start). Each {@link #with} is one update and counts one visit of its key ({@link #visits()}), so the counts
+ * UCB needs are a fold of the same updates as the values.
+ */
 public final class QTable {
-  private static final QTable EMPTY = new QTable(new LinkedHashMap<>());
+  private static final QTable EMPTY = new QTable(new LinkedHashMap<>(), Visits.none(), 0.0);
 
   // Never mutated after construction: with() copies. Tables hold a session's visits (hundreds of entries),
   // so copying is cheaper to reason about than a persistent map and costs little.
   private final Map<QKey, Double> values;
+  private final Visits visits;
+  private final double initial;
 
-  private QTable(LinkedHashMap<QKey, Double> values) {
+  private QTable(LinkedHashMap<QKey, Double> values, Visits visits, double initial) {
     this.values = Collections.unmodifiableMap(values);
+    this.visits = visits;
+    this.initial = initial;
   }
 
   public static QTable empty() { return EMPTY; }
 
-  public double value(QKey key) { return values.getOrDefault(key, 0.0); }
+  /** An empty table whose absent keys are worth {@code initial} (an optimistic start when above the ratings). */
+  public static QTable empty(double initial) {
+    if (!Double.isFinite(initial)) {
+      throw new IllegalArgumentException("the initial Q value must be finite: " + initial);
+    }
+    return initial == 0.0 ? EMPTY : new QTable(new LinkedHashMap<>(), Visits.none(), initial);
+  }
+
+  public double value(QKey key) { return values.getOrDefault(key, initial); }
 
   public boolean contains(QKey key) { return values.containsKey(key); }
 
-  /** A copy with one value set. */
+  /** What absent keys are worth. */
+  public double initial() { return initial; }
+
+  /** N(s, a) and N(s): one visit per update. */
+  public Visits visits() { return visits; }
+
+  /** A copy with one value set: one update, one more visit of the key. */
   public QTable with(QKey key, double value) {
     if (key == null) {
       throw new IllegalArgumentException("null Q key");
@@ -32,7 +54,7 @@ public final class QTable {
     }
     LinkedHashMap<QKey, Double> copy = new LinkedHashMap<>(values);
     copy.put(key, value);
-    return new QTable(copy);
+    return new QTable(copy, visits.after(key), initial);
   }
 
   /** All stored entries, in insertion order. */
@@ -41,10 +63,11 @@ public final class QTable {
   public int size() { return values.size(); }
 
   @Override public boolean equals(Object other) {
-    return other instanceof QTable that && values.equals(that.values);
+    return other instanceof QTable that && values.equals(that.values) && visits.equals(that.visits)
+        && Double.compare(initial, that.initial) == 0;
   }
 
-  @Override public int hashCode() { return values.hashCode(); }
+  @Override public int hashCode() { return values.hashCode() * 31 + visits.hashCode(); }
 
   @Override public String toString() { return "QTable" + values; }
 }

@@ -20,8 +20,21 @@ final class TrackText {
     return text.toString();
   }
 
+  /** The text of quarter-beat multiples up to 16 beats, the usual durations, made once (keys are made often). */
+  private static final String[] QUARTERS = new String[65];
+
+  static {
+    for (int k = 0; k < QUARTERS.length; k++) {
+      QUARTERS[k] = BigDecimal.valueOf(k / 4.0).stripTrailingZeros().toPlainString();
+    }
+  }
+
   /** Shortest decimal without trailing zeros: 1.0 -> "1", 0.50 -> "0.5", 0.25 -> "0.25". */
   static String beats(double beats) {
+    double quarters = beats * 4;
+    if (quarters >= 0 && quarters < QUARTERS.length && quarters == Math.rint(quarters)) {
+      return QUARTERS[(int) quarters];
+    }
     return BigDecimal.valueOf(beats).stripTrailingZeros().toPlainString();
   }
 

@@ -48,9 +48,9 @@ class StateEncoderTest {
     assertThat(StateEncoder.parse("absolute")).isEqualTo(new StateEncoder.Absolute());
     assertThat(StateEncoder.parse("relative")).isEqualTo(new StateEncoder.Relative());
     assertThat(StateEncoder.parse(new StateEncoder.Relative().id())).isInstanceOf(StateEncoder.Relative.class);
-    assertThatThrownBy(() -> StateEncoder.parse("interval"))
+    assertThatThrownBy(() -> StateEncoder.parse("melodic"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("interval").hasMessageContaining("absolute").hasMessageContaining("relative");
+        .hasMessageContaining("melodic").hasMessageContaining("absolute").hasMessageContaining("relative");
   }
 
   @Provide

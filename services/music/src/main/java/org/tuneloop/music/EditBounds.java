@@ -12,11 +12,15 @@ import java.util.List;
  * @param beatStep  duration grid and the size of a duration edit (default 0.25)
  * @param minNotes  a removal may not leave fewer notes than this (default 2)
  * @param drums     the drum set, General MIDI keys; {@link Note#REST} may be one of them (default 35, 38)
+ * @param pitchStep how far a pitch edit moves a note (default a semitone)
  */
 public record EditBounds(int minPitch, int maxPitch, double minBeats, double maxBeats, double beatStep,
-                         int minNotes, List<Integer> drums) {
+                         int minNotes, List<Integer> drums, PitchStep pitchStep) {
   public EditBounds {
     drums = List.copyOf(drums);
+    if (pitchStep == null) {
+      throw new IllegalArgumentException("the pitch step is missing");
+    }
     if (minPitch > maxPitch || minPitch < 0 || maxPitch > 127) {
       throw new IllegalArgumentException("pitch range " + minPitch + ".." + maxPitch + " is not within MIDI 0..127");
     }
@@ -26,6 +30,17 @@ public record EditBounds(int minPitch, int maxPitch, double minBeats, double max
     if (minNotes < 1 || drums.isEmpty()) {
       throw new IllegalArgumentException("a track keeps at least one note and has at least one drum");
     }
+  }
+
+  /** Bounds whose pitch edits move by a semitone, as in docs/method.md. */
+  public EditBounds(int minPitch, int maxPitch, double minBeats, double maxBeats, double beatStep,
+                    int minNotes, List<Integer> drums) {
+    this(minPitch, maxPitch, minBeats, maxBeats, beatStep, minNotes, drums, new PitchStep.Semitone());
+  }
+
+  /** The same bounds with pitch edits moving by {@code step}. */
+  public EditBounds withPitchStep(PitchStep step) {
+    return new EditBounds(minPitch, maxPitch, minBeats, maxBeats, beatStep, minNotes, drums, step);
   }
 
   /** docs/method.md defaults around the given base note. */

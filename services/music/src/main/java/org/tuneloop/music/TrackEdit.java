@@ -14,15 +14,18 @@ public record TrackEdit(Edit edit, int note) {
   /** Durations are compared with this slack, so a grid such as 0.1 does not fail on rounding. */
   private static final double BEAT_SLACK = 1e-9;
 
-  /** The edited track, or empty when the edit is invalid at this track (out of range, index, minimum length). */
+  /**
+   * The edited track, or empty when the edit is invalid at this track (out of range, index, minimum length).
+   * Pitch edits move by the bounds' {@link PitchStep}.
+   */
   public Optional<Track> applyTo(Track track, EditBounds bounds) {
     if (note < 0 || note >= track.length()) {
       return Optional.empty();
     }
     Note current = track.note(note);
     return switch (edit) {
-      case PITCH_UP -> pitch(track, current, current.pitch() + 1, bounds);
-      case PITCH_DOWN -> pitch(track, current, current.pitch() - 1, bounds);
+      case PITCH_UP -> pitch(track, current, bounds.pitchStep().up(current.pitch()), bounds);
+      case PITCH_DOWN -> pitch(track, current, bounds.pitchStep().down(current.pitch()), bounds);
       case DURATION_UP -> duration(track, current, current.beats() + bounds.beatStep(), bounds);
       case DURATION_DOWN -> duration(track, current, current.beats() - bounds.beatStep(), bounds);
       case CHANGE_PERCUSSION -> percussion(track, current, bounds);
