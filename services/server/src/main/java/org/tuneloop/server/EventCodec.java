@@ -195,7 +195,19 @@ public final class EventCodec {
   public static JsonObject settings(ArmSettings s) {
     AgentSettings agent = s.agent();
     JsonObject policy = switch (agent.policy()) {
-      case Policy.EpsilonGreedy(double epsilon) -> new JsonObject().put("type", "epsilon-greedy").put("epsilon", epsilon);
+      // A constant epsilon keeps the shape it always had, so settings stored before decays existed read the same.
+      case Policy.EpsilonGreedy(double epsilon, Policy.Decay decay) -> {
+        JsonObject json = new JsonObject().put("type", "epsilon-greedy").put("epsilon", epsilon);
+        yield switch (decay) {
+          case Policy.Decay.None none -> json;
+          case Policy.Decay.PerEpisode(double rate, double floor) -> json.put("decay",
+              new JsonObject().put("type", decay.id()).put("rate", rate).put("floor", floor));
+          case Policy.Decay.PerStep(double rate, double floor) -> json.put("decay",
+              new JsonObject().put("type", decay.id()).put("rate", rate).put("floor", floor));
+        };
+      }
+      case Policy.Softmax(double temperature) -> new JsonObject().put("type", "softmax").put("temperature", temperature);
+      case Policy.Ucb(double c) -> new JsonObject().put("type", "ucb").put("c", c);
     };
     StartParameterRules r = s.startParameters();
     return new JsonObject().put("arm", s.arm())
@@ -215,7 +227,9 @@ public final class EventCodec {
     JsonObject agent = s.getJsonObject("agent");
     JsonObject policy = agent.getJsonObject("policy");
     Policy p = switch (policy.getString("type")) {
-      case "epsilon-greedy" -> new Policy.EpsilonGreedy(policy.getDouble("epsilon"));
+      case "epsilon-greedy" -> new Policy.EpsilonGreedy(policy.getDouble("epsilon"), decay(policy.getJsonObject("decay")));
+      case "softmax" -> new Policy.Softmax(policy.getDouble("temperature"));
+      case "ucb" -> new Policy.Ucb(policy.getDouble("c"));
       default -> throw new IllegalArgumentException("unknown policy " + policy.getString("type"));
     };
     JsonObject r = s.getJsonObject("startParameters");
@@ -230,6 +244,17 @@ public final class EventCodec {
         rules, s.getInteger("pitchesBelow"), s.getInteger("pitchesAbove"), s.getDouble("minBeats"),
         s.getDouble("maxBeats"), s.getDouble("beatStep"), s.getInteger("minNotes"), drums, s.getInteger("minEpisodes"),
         s.getInteger("stepsPerEpisode"));
+  }
+
+  private static Policy.Decay decay(JsonObject d) {
+    if (d == null) {
+      return new Policy.Decay.None();
+    }
+    return switch (d.getString("type")) {
+      case "per-episode" -> new Policy.Decay.PerEpisode(d.getDouble("rate"), d.getDouble("floor"));
+      case "per-step" -> new Policy.Decay.PerStep(d.getDouble("rate"), d.getDouble("floor"));
+      default -> new Policy.Decay.None();
+    };
   }
 
   private static JsonArray range(int min, int max) {
