@@ -54,7 +54,7 @@ export interface Composition {
 }
 
 export type Phase = 'consent' | 'declined' | 'parameters' | 'training' | 'between-episodes' | 'finished'
-  | 'withdrawn';
+  | 'withdrawn' | 'ended';
 
 export interface Completion {
   readonly code: string;
@@ -75,6 +75,7 @@ export interface Session {
   readonly composition?: Composition;
   readonly duplicate?: boolean;
   readonly pausedByResearcher?: boolean;
+  readonly studyStatus?: 'open' | 'paused' | 'closed';
   readonly completion?: Completion;
 }
 

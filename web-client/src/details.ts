@@ -41,7 +41,7 @@ export async function showDetails(desk: Desk, view: HTMLElement, studyId: string
       h('dt', {}, 'Stream version'), h('dd', {}, String(q.version)),
       h('dt', {}, 'Tempo'), h('dd', {}, tempo ? `${tempo} BPM` : '–')),
     desk.legacy ? null : h('section', { 'aria-labelledby': 'notes-title' },
-      h('h3', { id: 'notes-title' }, 'Notes'), notesList(desk, id)),
+      h('h3', { id: 'notes-title' }, 'Notes'), notesList(desk, studyId, id)),
     h('section', { 'aria-labelledby': 'q-title' },
       h('h3', { id: 'q-title' }, 'Q-table, rebuilt by replay'),
       values.length === 0 ? h('p', {}, 'No Q-values yet: no track has been rated.') : qTable(q, values)),

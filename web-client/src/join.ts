@@ -11,6 +11,35 @@ import { uuid } from './uuid.ts';
 const PROLIFIC = ['PROLIFIC_PID', 'STUDY_ID', 'SESSION_ID'] as const;
 
 const storeKey = (studyId: string) => `tuneloop.join.${studyId}`;
+const attemptKey = (studyId: string) => `tuneloop.joinAttempt.${studyId}`;
+
+/**
+ * The Idempotency-Key of this browser's attempt to join: made once and kept until the server has answered,
+ * so that a resend, or a reload while the answer was lost, gets the same participant back (`returning`).
+ */
+function attempt(studyId: string): { key: string; done: () => void } {
+  let key: string | null = null;
+  try {
+    key = localStorage.getItem(attemptKey(studyId));
+    if (!key) {
+      key = uuid();
+      localStorage.setItem(attemptKey(studyId), key);
+    }
+  } catch {
+    // private mode: the key still holds for this page's resends
+  }
+  const kept = key ?? uuid();
+  return {
+    key: kept,
+    done: () => {
+      try {
+        localStorage.removeItem(attemptKey(studyId));
+      } catch {
+        // nothing kept
+      }
+    },
+  };
+}
 
 function stored(studyId: string): string | null {
   try {
@@ -61,15 +90,19 @@ export async function joinStudy(studyId: string, query: URLSearchParams,
   const prolific = Object.fromEntries(PROLIFIC.map((k) => [k, query.get(k) ?? '']));
   const body = query.get('PROLIFIC_PID') ? { prolific } : {};
   const api = new Api({ none: true });
-  const key = uuid(); // the same on every resend, so a lost answer does not enrol twice
+  const { key, done } = attempt(studyId);
   for (let delay = 1000; ; delay = Math.min(delay * 2, 5000)) {
     try {
       const joined = await api.post<{ participantId: string; token: string; returning: boolean }>(
         `/api/studies/${encodeURIComponent(studyId)}/join`, body, key);
       keep(studyId, joined.token);
+      done();
       status('', 'idle');
       return joined.token;
     } catch (e) {
+      if (e instanceof ApiError && !e.retryable) {
+        done(); // answered: a later visit is a new attempt
+      }
       if (e instanceof ApiError && e.status === 409) {
         const reason = typeof e.body.reason === 'string' ? e.body.reason : '';
         const [title, text] = NOT_OPEN[reason] ?? ['This study is not open', e.detail || NOT_OPEN.paused[1]];

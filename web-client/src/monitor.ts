@@ -204,7 +204,8 @@ export class LiveMonitor {
         h('a', { href: `#study=${encodeURIComponent(this.study.id)}&details=${encodeURIComponent(r.id)}`,
           'aria-label': `Details of ${name}` }, 'Details'),
         this.desk.legacy ? null : h('button', { type: 'button', 'data-focus-key': `actions:${r.id}`,
-          'aria-label': `Actions for ${name}`, onclick: () => void rowActions(this.desk, r, (row) => this.update(row)) },
+          'aria-label': `Actions for ${name}`,
+          onclick: () => void rowActions(this.desk, this.study.id, r, (row) => this.update(row)) },
         'Actions…')));
   }
 

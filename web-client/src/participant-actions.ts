@@ -6,23 +6,47 @@ import { words, type Desk } from './dashboard.ts';
 import { confirmed, openDialog } from './dialog.ts';
 import { h, replace } from './dom.ts';
 import { participantName, type MonitorRow } from './monitor-model.ts';
-import { participantPath, when, type ResearchNote } from './research-api.ts';
+import {
+  participantPath, studyPath, when, type Member, type ResearcherInfo, type ResearchNote,
+} from './research-api.ts';
 import { alert, status } from './status.ts';
 
 type Choice = 'kiosk' | 'pause' | 'resume' | 'note' | 'end';
 
+/**
+ * Researchers' emails by id, as far as this researcher may know them: the study's members, and for admins
+ * everyone. Notes record who wrote them by id; the page shows the email (or "you").
+ */
+async function researcherEmails(desk: Desk, studyId: string): Promise<Map<string, string>> {
+  const emails = new Map<string, string>();
+  const [members, everyone] = await Promise.all([
+    desk.api.get<{ members: Member[] }>(`${studyPath(studyId)}/members`).catch(() => ({ members: [] })),
+    desk.researcher.role === 'admin'
+      ? desk.api.get<{ researchers: ResearcherInfo[] }>('/api/researchers').catch(() => ({ researchers: [] }))
+      : Promise.resolve({ researchers: [] as ResearcherInfo[] })]);
+  for (const r of [...everyone.researchers, ...members.members]) {
+    emails.set(r.id, r.email);
+  }
+  return emails;
+}
+
 /** The notes of a participant as a list, filled in when they arrive. */
-export function notesList(desk: Desk, participantId: string): HTMLElement {
+export function notesList(desk: Desk, studyId: string, participantId: string): HTMLElement {
   const list = h('ul', { class: 'notes-list', 'aria-label': 'Notes' }, h('li', {}, 'Loading notes…'));
-  void desk.api.get<{ notes: ResearchNote[] }>(`${participantPath(participantId)}/notes`).then(
-    ({ notes }) => replace(list, notes.length === 0 ? h('li', {}, 'No notes yet.')
-      : notes.map((n) => h('li', {}, h('p', { class: 'meta' }, `${when(n.at)} · ${n.by}`), h('p', {}, n.text)))),
+  void Promise.all([desk.api.get<{ notes: ResearchNote[] }>(`${participantPath(participantId)}/notes`),
+    researcherEmails(desk, studyId)]).then(
+    ([{ notes }, emails]) => replace(list, notes.length === 0 ? h('li', {}, 'No notes yet.')
+      : notes.map((n) => {
+        const by = n.by === desk.researcher.id ? 'you' : emails.get(n.by) ?? 'a researcher no longer in this study';
+        return h('li', { class: 'note' }, h('p', { class: 'meta' }, `${when(n.at)} · by ${by}`), h('p', {}, n.text));
+      })),
     (e: unknown) => replace(list, h('li', {}, `Notes could not be loaded: ${words(e)}`)));
   return list;
 }
 
 /** The row's actions in a dialog; `onRow` gets the participant's row as the server answers it. */
-export async function rowActions(desk: Desk, row: MonitorRow, onRow: (row: MonitorRow) => void): Promise<void> {
+export async function rowActions(desk: Desk, studyId: string, row: MonitorRow,
+                                 onRow: (row: MonitorRow) => void): Promise<void> {
   const name = participantName(row);
   const paused = row.flags.includes('paused');
   const ended = ['finished', 'withdrawn', 'declined', 'ended'].includes(row.phase) || row.flags.includes('dropped-out');
@@ -38,7 +62,7 @@ export async function rowActions(desk: Desk, row: MonitorRow, onRow: (row: Monit
         paused ? choice('resume', 'Resume') : choice('pause', 'Pause', { disabled: ended }),
         choice('note', 'Add a note'),
         choice('end', 'End session early…', { class: 'danger', disabled: ended })),
-      h('h3', {}, 'Notes'), notesList(desk, row.id),
+      h('h3', {}, 'Notes'), notesList(desk, studyId, row.id),
       h('div', { class: 'actions' }, h('button', { type: 'submit', value: 'cancel', autofocus: true }, 'Close'))));
   document.body.appendChild(dialog);
   const picked = await new Promise<string>((resolve) => {
@@ -53,7 +77,7 @@ export async function rowActions(desk: Desk, row: MonitorRow, onRow: (row: Monit
     case 'kiosk': return startHere(desk, row, name);
     case 'pause': return act(desk, row, 'pause', {}, `${name} is paused.`, onRow);
     case 'resume': return act(desk, row, 'resume', {}, `${name} goes on.`, onRow);
-    case 'note': return addNote(desk, row, name, onRow);
+    case 'note': return addNote(desk, studyId, row, name, onRow);
     case 'end': return endEarly(desk, row, name, onRow);
     default: return undefined;
   }
@@ -85,12 +109,13 @@ async function startHere(desk: Desk, row: MonitorRow, name: string): Promise<voi
   }
 }
 
-async function addNote(desk: Desk, row: MonitorRow, name: string, onRow: (row: MonitorRow) => void): Promise<void> {
+async function addNote(desk: Desk, studyId: string, row: MonitorRow, name: string,
+                       onRow: (row: MonitorRow) => void): Promise<void> {
   const form = await openDialog({
     title: `Note on ${name}`,
     body: [h('div', { class: 'field' }, h('label', { for: 'note-text' }, 'Note'),
       h('textarea', { id: 'note-text', name: 'text', rows: 4, required: true })),
-    h('h3', {}, 'Earlier notes'), notesList(desk, row.id)],
+    h('h3', {}, 'Earlier notes'), notesList(desk, studyId, row.id)],
     confirm: 'Save note',
     check: (f) => (f.elements.namedItem('text') as HTMLTextAreaElement).value.trim() ? null : 'Write the note first.',
   });

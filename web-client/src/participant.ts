@@ -15,6 +15,15 @@ import { alert, clearStatus, status } from './status.ts';
 import { uuid } from './uuid.ts';
 
 const RETRY_MAX_MS = 5000;
+/** How often a paused page asks whether it may go on. */
+const HOLD_CHECK_MS = 3000;
+/** How often an open page looks, quietly, whether a researcher has paused or ended the session meanwhile. */
+const WATCH_MS = 10000;
+/** Phases in which the participant still has something to do. */
+const ACTIVE: ReadonlySet<string> = new Set(['consent', 'parameters', 'training', 'between-episodes']);
+
+/** Why the page waits: the researcher paused this session, or the study is paused and holds its participants. */
+type Hold = 'researcher' | 'study';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -38,6 +47,8 @@ export class ParticipantApp {
   private presentedAt = 0;
   private trackKey = '';
   private training: TrainingElements | null = null;
+  private hold: Hold | null = null;
+  private holdTimer: number | null = null;
   private readonly player = new LivePlayer();
   private readonly store = new PendingStore(browserStorage());
 
@@ -69,8 +80,30 @@ export class ParticipantApp {
     }
     const pending = this.store.get(this.participantId);
     this.show(session);
+    window.setInterval(() => void this.watch(), WATCH_MS);
     if (pending) {
       await this.send(pending, true);
+    }
+  }
+
+  /**
+   * A participant listening to a track sends nothing for a while: a researcher's pause or early end should
+   * still reach the page. One quiet look, no retries and no status messages; anything else waits for the
+   * participant's next answer.
+   */
+  private async watch(): Promise<void> {
+    if (this.hold || this.blocked() || document.visibilityState !== 'visible'
+      || !ACTIVE.has(this.session?.phase ?? '')) {
+      return;
+    }
+    try {
+      const session = await this.api.get<Session>(`/api/participants/${this.participantId}`);
+      if (!this.blocked() && (session.pausedByResearcher || session.phase === 'ended'
+        || session.studyStatus === 'closed')) {
+        this.show(session);
+      }
+    } catch {
+      // the next answer the participant gives will say what is wrong
     }
   }
 
@@ -139,7 +172,14 @@ export class ParticipantApp {
       }
       this.store.clear(this.participantId, command.key);
       this.markChoice(null);
-      if (e instanceof ApiError && e.status === 409) {
+      const reason = e instanceof ApiError && e.status === 409 ? e.body.reason : undefined;
+      if (reason === 'paused-by-researcher' || reason === 'paused') {
+        clearStatus();
+        this.holdPage(reason === 'paused' ? 'study' : 'researcher');
+      } else if (reason === 'closed') {
+        clearStatus();
+        this.closedPage();
+      } else if (e instanceof ApiError && e.status === 409) {
         status('That answer was no longer needed (perhaps it was given in another tab). Here is where you are now.',
           'info');
         await this.refresh();
@@ -233,6 +273,22 @@ export class ParticipantApp {
     }
     this.session = session;
     const phase = session.phase;
+    if (ACTIVE.has(phase)) {
+      if (session.studyStatus === 'closed') {
+        this.closedPage();
+        return;
+      }
+      const held: Hold | null = session.pausedByResearcher ? 'researcher'
+        : this.hold === 'study' && session.studyStatus === 'paused' ? 'study' : null;
+      if (held) {
+        this.holdPage(held);
+        return;
+      }
+    }
+    if (this.hold) {
+      this.endHold();
+      status('You can go on now.', 'info');
+    }
     const changed = this.rendered !== phase;
     if (changed) {
       this.player.stop();
@@ -266,11 +322,84 @@ export class ParticipantApp {
           'You have withdrawn from the study. Nothing more will be asked.',
           'Thank you for your time. You can close this page now.']);
         break;
+      case 'ended':
+        if (changed) this.endPage('Your session has ended', [
+          'The researcher has ended this session. Nothing more will be asked, and you do not need to do anything.',
+          'Thank you very much for your time. You can close this page now.']);
+        break;
     }
     this.rendered = phase;
     this.footer(phase);
     if (changed) {
       document.getElementById('page-title')?.focus();
+    }
+  }
+
+  // ---- waiting for the researcher or the study ---------------------------------------------------------------
+
+  /** A calm page while the session may not go on; it asks every few seconds and goes on by itself. */
+  private holdPage(kind: Hold): void {
+    if (this.hold !== kind) {
+      this.player.stop();
+      this.training = null;
+      this.trackKey = '';
+      this.rendered = `hold-${kind}`;
+      this.hold = kind;
+      const [title, text] = kind === 'researcher'
+        ? ['Your session is paused by the researcher',
+          'Please wait a moment. Nothing you have done is lost: this page continues by itself when the researcher '
+          + 'resumes your session.']
+        : ['The study is paused for the moment',
+          'Please wait, or come back to this page later. Nothing you have done is lost: this page continues by '
+          + 'itself when the study goes on.'];
+      document.title = `${title} – Tuneloop`;
+      replace(byId('view'), h('section', { class: 'page hold', 'aria-labelledby': 'page-title', 'data-hold': kind },
+        h('h1', { id: 'page-title', tabindex: -1 }, title),
+        h('p', {}, text),
+        h('p', { class: 'meta', id: 'hold-check' }, 'This page checks every few seconds whether you can go on.')));
+      byId('page-title').focus();
+    }
+    if (this.holdTimer === null) {
+      this.holdTimer = window.setTimeout(() => void this.checkHold(), HOLD_CHECK_MS);
+    }
+  }
+
+  private async checkHold(): Promise<void> {
+    this.holdTimer = null;
+    try {
+      this.show(await this.api.get<Session>(`/api/participants/${this.participantId}`));
+    } catch (e) {
+      if (e instanceof ApiError && !e.retryable) {
+        this.endHold();
+        this.refused(e);
+        return;
+      }
+      if (this.hold) {
+        this.holdTimer = window.setTimeout(() => void this.checkHold(), HOLD_CHECK_MS);
+      }
+    }
+  }
+
+  private endHold(): void {
+    this.hold = null;
+    if (this.holdTimer !== null) {
+      clearTimeout(this.holdTimer);
+      this.holdTimer = null;
+    }
+  }
+
+  /** The study closed while this participant was in it: nothing more can be saved. */
+  private closedPage(): void {
+    this.endHold();
+    this.player.stop();
+    this.training = null;
+    if (this.rendered !== 'closed') {
+      this.endPage('This study has ended', [
+        'The study has closed, so nothing more can be saved. What you gave before is kept.',
+        'Thank you very much for taking part. You can close this page now.']);
+      this.rendered = 'closed';
+      replace(byId('footer'));
+      byId('page-title').focus();
     }
   }
 
@@ -450,7 +579,7 @@ export class ParticipantApp {
 
   private rate(rating: number): void {
     const track = this.session?.phase === 'training' ? this.session.track : undefined;
-    if (!track || this.blocked()) {
+    if (!track || this.blocked() || this.hold) {
       return;
     }
     this.command('ratings', { episode: track.episode, step: track.step, rating,
@@ -563,7 +692,7 @@ export class ParticipantApp {
 
   private onKey(e: KeyboardEvent): void {
     const phase = this.session?.phase;
-    if (phase !== 'training' && phase !== 'finished') {
+    if ((phase !== 'training' && phase !== 'finished') || this.hold || this.rendered === 'closed') {
       return;
     }
     if (document.querySelector('dialog[open]')) {

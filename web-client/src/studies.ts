@@ -83,8 +83,12 @@ function newStudyForm(desk: Desk): HTMLElement {
     } catch (err) {
       status('', 'idle');
       const list = err instanceof ApiError && Array.isArray(err.body.problems) ? err.body.problems as Problem[] : [];
-      showProblems(problems, err instanceof ApiError && err.status === 422
-        ? `The protocol was not accepted: ${err.words}` : words(err), list);
+      // With a list, the summary counts and the list says where; without one, the server's sentence says all.
+      const summary = list.length > 0
+        ? `The protocol was not accepted: ${list.length === 1 ? 'one problem' : `${list.length} problems`}, `
+          + 'listed below. Fix them in the text above (or in the file) and create the study again.'
+        : err instanceof ApiError && err.status === 422 ? `The protocol was not accepted: ${err.words}` : words(err);
+      showProblems(problems, summary, list);
     }
   };
   return form;

@@ -85,7 +85,7 @@ public final class HttpVerticle extends VerticleBase {
 
     router.post("/api/studies").handler(BodyHandler.create(false).setBodyLimit(PROTOCOL_BODY_LIMIT));
     router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT));
-    StudyRoutes studyRoutes = new StudyRoutes(config, studies, participants, monitor, studyAccess());
+    StudyRoutes studyRoutes = new StudyRoutes(this::publicUrl, studies, participants, monitor, studyAccess());
     // Joining and kiosk codes need no credentials: mounted before authentication.
     studyRoutes.mountPublic(router);
     accounts(vertx).mount(router);
@@ -161,6 +161,11 @@ public final class HttpVerticle extends VerticleBase {
   /** The live monitor, for in-process tests that drive its dropout sweep with their own clock. */
   StudyMonitor monitor() {
     return monitor;
+  }
+
+  /** The configured public URL, else this server on localhost at the port it listens on (--port 0 picks one). */
+  private String publicUrl() {
+    return server == null || server.actualPort() <= 0 ? config.publicUrl() : config.withPort(actualPort()).publicUrl();
   }
 
   /** The study routes' view of accounts: researchers by id, and who may reach which study (owners, members, admins). */

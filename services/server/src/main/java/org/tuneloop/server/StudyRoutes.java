@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.tuneloop.study.Protocol;
 import org.tuneloop.study.StudyDecider;
 import org.tuneloop.study.StudyDecider.Command;
@@ -27,7 +28,8 @@ final class StudyRoutes {
   /** The most labels one request may turn into personal links. */
   static final int MAX_LABELS = 1000;
 
-  private final ServerConfig config;
+  /** How people reach this server; asked per request, as the port is known only once the server listens. */
+  private final Supplier<String> publicUrl;
   private final Studies studies;
   private final Participants participants;
   private final StudyMonitor monitor;
@@ -48,8 +50,9 @@ final class StudyRoutes {
     Future<Void> created(RoutingContext ctx, String studyId);
   }
 
-  StudyRoutes(ServerConfig config, Studies studies, Participants participants, StudyMonitor monitor, Access access) {
-    this.config = config;
+  StudyRoutes(Supplier<String> publicUrl, Studies studies, Participants participants, StudyMonitor monitor,
+              Access access) {
+    this.publicUrl = publicUrl;
     this.studies = studies;
     this.participants = participants;
     this.monitor = monitor;
@@ -237,7 +240,7 @@ final class StudyRoutes {
   }
 
   private String participantUrl(String token) {
-    return config.publicUrl() + "/#participant=" + token;
+    return publicUrl.get() + "/#participant=" + token;
   }
 
   static String idempotencyKey(RoutingContext ctx) {
@@ -259,7 +262,7 @@ final class StudyRoutes {
 
   private JsonObject study(Studies.Loaded loaded) {
     Protocol protocol = loaded.protocol();
-    String join = config.publicUrl() + "/?join=" + URLEncoder.encode(loaded.studyId(), StandardCharsets.UTF_8);
+    String join = publicUrl.get() + "/?join=" + URLEncoder.encode(loaded.studyId(), StandardCharsets.UTF_8);
     JsonArray arms = new JsonArray();
     for (Protocol.Arm arm : protocol.arms()) {
       arms.add(new JsonObject().put("id", arm.id()).put("weight", arm.weight())
