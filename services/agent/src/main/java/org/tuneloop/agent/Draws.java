@@ -9,8 +9,11 @@ import java.util.random.RandomGenerator;
 public final class Draws {
   private Draws() {}
 
-  /** What the draws are for; each purpose gets an independent stream. */
-  public enum Purpose { TRACK, POLICY, COMPOSITION, ASSIGNMENT }
+  /**
+   * What the draws are for; each purpose gets an independent stream. FLOW: draws of the study's flow outside
+   * training (the evaluation's baseline track, the headphone check's trials).
+   */
+  public enum Purpose { TRACK, POLICY, COMPOSITION, ASSIGNMENT, FLOW }
 
   /**
    * A fresh generator for one step and purpose. The coordinates are folded in one at a time through the

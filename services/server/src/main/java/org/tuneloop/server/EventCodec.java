@@ -13,7 +13,10 @@ import org.tuneloop.music.Scale;
 import org.tuneloop.music.StartParameters;
 import org.tuneloop.music.Track;
 import org.tuneloop.music.TrackEdit;
+import org.tuneloop.study.Answer;
 import org.tuneloop.study.ArmSettings;
+import org.tuneloop.study.Block;
+import org.tuneloop.study.Item;
 import org.tuneloop.study.ParticipantEvent;
 import org.tuneloop.study.ParticipantEvent.ActionChosen;
 import org.tuneloop.study.ParticipantEvent.CompositionCreated;
@@ -41,6 +44,7 @@ import org.tuneloop.study.StartParameterRules;
  * (docs/events.md); a type whose shape changes gets a new schema version and an upcaster in {@link #decode}.
  */
 public final class EventCodec {
+
   private EventCodec() {}
 
   public static JsonObject encode(ParticipantEvent event) {
@@ -48,7 +52,8 @@ public final class EventCodec {
       case ParticipantEnrolled e -> new JsonObject().put("participantId", e.participantId())
           .put("studyId", e.studyId()).put("protocolId", e.protocolId()).put("protocolVersion", e.protocolVersion())
           .put("seed", e.seed()).put("consentVersion", e.consentVersion()).put("consentSha256", e.consentSha256())
-          .put("settings", settings(e.settings())).put("test", e.test());
+          .put("settings", settings(e.settings())).put("test", e.test()).put("flow", flow(e.flow()))
+          .put("assignmentIndex", e.assignmentIndex()).put("completionCode", e.completionCode());
       case ConsentGiven e -> new JsonObject().put("consentVersion", e.consentVersion())
           .put("consentSha256", e.consentSha256());
       case ConsentDeclined e -> new JsonObject().put("consentVersion", e.consentVersion());
@@ -61,7 +66,8 @@ public final class EventCodec {
           .put("track", track(e.track())).put("presentedAt", e.presentedAt().toString());
       case TrackRated e -> new JsonObject().put("episode", e.episode()).put("step", e.step())
           .put("rating", e.rating()).put("millisToRate", e.millisToRate())
-          .put("clientMillisToRate", e.clientMillisToRate());
+          .put("clientMillisToRate", e.clientMillisToRate()).put("heardShare", e.heardShare())
+          .put("replays", e.replays()).put("hiddenMillis", e.hiddenMillis());
       case QValueUpdated e -> new JsonObject().put("episode", e.episode()).put("step", e.step())
           .put("state", e.state()).put("action", e.action()).put("before", e.before()).put("reward", e.reward())
           .put("maxNext", e.maxNext()).put("alpha", e.alpha()).put("gamma", e.gamma())
@@ -77,7 +83,132 @@ public final class EventCodec {
       case ObservationNoted e -> new JsonObject().put("by", e.by()).put("text", e.text());
       case SessionEndedEarly e -> new JsonObject().put("by", e.by()).put("reason", e.reason()).put("phase", e.phase());
       case ParticipantDroppedOut e -> new JsonObject().put("idleMinutes", e.idleMinutes()).put("phase", e.phase());
+      case ParticipantEvent.IdentifyingDataErased e -> new JsonObject().put("by", e.by()).put("entries", e.entries())
+          .put("texts", e.texts());
+      case ParticipantEvent.BlockStarted e -> new JsonObject().put("index", e.index()).put("block", e.block()).put("type", e.type());
+      case ParticipantEvent.BlockCompleted e -> new JsonObject().put("index", e.index()).put("block", e.block());
+      case ParticipantEvent.InstructionsRead e -> new JsonObject().put("block", e.block()).put("pages", e.pages());
+      case ParticipantEvent.ListeningSetupRecorded e -> new JsonObject().put("block", e.block()).put("browser", e.browser())
+          .put("sampleRate", e.sampleRate()).put("outputLatency", e.outputLatency()).put("deviceType", e.deviceType());
+      case ParticipantEvent.HeadphoneTrialAnswered e -> new JsonObject().put("block", e.block()).put("trial", e.trial())
+          .put("answer", e.answer()).put("expected", e.expected()).put("correct", e.correct());
+      case ParticipantEvent.HeadphoneCheckCompleted e -> new JsonObject().put("block", e.block()).put("correct", e.correct())
+          .put("trials", e.trials()).put("passed", e.passed());
+      case ParticipantEvent.ParticipantScreenedOut e -> new JsonObject().put("block", e.block()).put("reason", e.reason());
+      case ParticipantEvent.QuestionnaireAnswered e -> new JsonObject().put("block", e.block()).put("item", e.item())
+          .put("value", answer(e.value())).put("wordingSha256", e.wordingSha256()).put("afterEpisode", e.afterEpisode());
+      case ParticipantEvent.AttentionCheckAnswered e -> new JsonObject().put("block", e.block()).put("item", e.item())
+          .put("answer", e.answer()).put("expected", e.expected()).put("passed", e.passed())
+          .put("wordingSha256", e.wordingSha256());
+      case ParticipantEvent.FatigueReported e -> new JsonObject().put("block", e.block()).put("item", e.item())
+          .put("scale", e.scale()).put("level", e.level()).put("wordingSha256", e.wordingSha256())
+          .put("afterEpisode", e.afterEpisode());
+      case ParticipantEvent.PracticeTrackPresented e -> new JsonObject().put("block", e.block()).put("track", track(e.track()))
+          .put("tempo", e.tempo()).put("presentedAt", e.presentedAt().toString());
+      case ParticipantEvent.PracticeTrackRated e -> new JsonObject().put("block", e.block()).put("rating", e.rating())
+          .put("millisToRate", e.millisToRate());
+      case ParticipantEvent.EvaluationOrderAssigned e -> new JsonObject().put("block", e.block()).put("row", e.row())
+          .put("order", new JsonArray(e.order().stream().map(t -> new JsonObject().put("label", t.label())
+              .put("source", t.source()).put("track", track(t.track())).put("tempo", t.tempo())).toList()));
+      case ParticipantEvent.EvaluationTrackPresented e -> new JsonObject().put("block", e.block()).put("label", e.label())
+          .put("presentedAt", e.presentedAt().toString());
+      case ParticipantEvent.EvaluationAnswered e -> new JsonObject().put("block", e.block()).put("label", e.label())
+          .put("source", e.source()).put("answers", new JsonObject(new java.util.TreeMap<String, Object>(e.answers())))
+          .put("wordingSha256", e.wordingSha256()).put("millisToRate", e.millisToRate());
+      case ParticipantEvent.BreakSuggested e -> new JsonObject().put("reason", e.reason()).put("seconds", e.seconds())
+          .put("at", e.at().toString());
+      case ParticipantEvent.BreakStarted e -> new JsonObject().put("reason", e.reason()).put("seconds", e.seconds())
+          .put("enforced", e.enforced()).put("endsAt", e.endsAt().toString());
+      case ParticipantEvent.BreakEnded e -> new JsonObject().put("endedAt", e.endedAt().toString());
+      case ParticipantEvent.ProbePresented e -> new JsonObject().put("episode", e.episode()).put("afterStep", e.afterStep())
+          .put("repeatEpisode", e.repeatEpisode()).put("repeatStep", e.repeatStep()).put("track", track(e.track()))
+          .put("presentedAt", e.presentedAt().toString());
+      case ParticipantEvent.ProbeRated e -> new JsonObject().put("episode", e.episode()).put("afterStep", e.afterStep())
+          .put("rating", e.rating()).put("earlierRating", e.earlierRating()).put("millisToRate", e.millisToRate());
+      case ParticipantEvent.ParticipantCompleted e -> new JsonObject().put("completionCode", e.completionCode());
     };
+  }
+
+  /** An answer's value: a number, an option, a list of options, or a free-text reference {textRef, length}. */
+  static Object answer(Answer a) {
+    return switch (a) {
+      case Answer.NumberAnswer n -> n.value() == Math.rint(n.value()) ? (Object) (long) n.value() : (Object) n.value();
+      case Answer.Choice c -> c.option();
+      case Answer.Choices c -> new JsonArray(c.options());
+      case Answer.TextReference t -> new JsonObject().put("textRef", t.reference()).put("length", t.length());
+      case Answer.Text t -> throw new IllegalArgumentException("free text never enters the event log");
+    };
+  }
+
+  static Answer answer(Object value) {
+    return switch (value) {
+      case Number n -> new Answer.NumberAnswer(n.doubleValue());
+      case String s -> new Answer.Choice(s);
+      case JsonArray a -> new Answer.Choices(a.stream().map(String::valueOf).toList());
+      case JsonObject o -> new Answer.TextReference(o.getString("textRef"), o.getInteger("length"));
+      default -> throw new IllegalArgumentException("not an answer: " + value);
+    };
+  }
+
+  private static Instant instant(JsonObject d, String field) {
+    return Instant.parse(d.getString(field));
+  }
+
+  /** The flow in the protocol file's form (read back by ProtocolFile.flow). */
+  public static JsonArray flow(List<Block> flow) {
+    JsonArray blocks = new JsonArray();
+    for (Block block : flow) {
+      JsonObject b = new JsonObject().put("type", block.type()).put("id", block.id());
+      switch (block) {
+        case Block.Instructions i -> b.put("pages", new JsonArray(i.pages().stream()
+            .map(p -> new JsonObject().put("title", p.title()).put("text", p.text())).toList()));
+        case Block.Practice p -> b.put("text", p.text());
+        case Block.ListeningCheck l -> b.put("text", l.text()).put("headphoneCheck", l.headphoneCheck() == null ? null
+            : new JsonObject().put("trials", l.headphoneCheck().trials())
+                .put("passMinimum", l.headphoneCheck().passMinimum())
+                .put("onFail", l.headphoneCheck().onFail().name().toLowerCase(java.util.Locale.ROOT)));
+        case Block.Questionnaire q -> b.put("title", q.title()).put("items", items(q.items()));
+        case Block.Training t -> b.put("pauseBetweenEpisodes", t.pauseBetweenEpisodes())
+            .put("questionnaires", new JsonArray(t.questionnaires().stream().map(a -> new JsonObject()
+                .put("every", a.every()).put("id", a.questionnaire().id()).put("title", a.questionnaire().title())
+                .put("items", items(a.questionnaire().items()))).toList()))
+            .put("breaks", t.breaks() == null ? null : new JsonObject().put("afterMinutes", t.breaks().afterMinutes())
+                .put("fatigueAbove", t.breaks().fatigueAbove()).put("identicalRun", t.breaks().identicalRun())
+                .put("mode", t.breaks().enforce() ? "enforce" : "suggest").put("seconds", t.breaks().seconds()))
+            .put("mustListen", new JsonObject().put("enabled", t.mustListen().enabled())
+                .put("toleranceMillis", t.mustListen().toleranceMillis()))
+            .put("probes", new JsonArray(t.probes().stream().map(p -> new JsonObject().put("episode", p.episode())
+                .put("afterStep", p.afterStep()).put("repeatEpisode", p.repeatEpisode())
+                .put("repeatStep", p.repeatStep())).toList()));
+        case Block.Evaluation e -> b.put("text", e.text())
+            .put("tracks", new JsonArray(e.tracks().stream().map(Block.Source::id).toList()))
+            .put("items", items(e.items())).put("toleranceMillis", e.toleranceMillis());
+        case Block.Debrief d -> b.put("title", d.title()).put("text", d.text()).put("items", items(d.items()));
+      }
+      blocks.add(b);
+    }
+    return blocks;
+  }
+
+  /** Items in the protocol file's form; also what the session view shows of them. */
+  public static JsonArray items(List<Item> items) {
+    JsonArray list = new JsonArray();
+    for (Item item : items) {
+      JsonObject i = new JsonObject().put("type", item.type()).put("id", item.id()).put("text", item.text())
+          .put("required", item.required());
+      switch (item) {
+        case Item.Likert l -> i.put("points", l.points()).put("anchors", new JsonArray(l.anchors()));
+        case Item.SingleChoice c -> i.put("options", new JsonArray(c.options()));
+        case Item.MultipleChoice c -> i.put("options", new JsonArray(c.options())).put("min", c.min())
+            .put("max", c.max());
+        case Item.NumberItem n -> i.put("min", n.min()).put("max", n.max()).put("integer", n.integer());
+        case Item.TextItem t -> i.put("maxLength", t.maxLength());
+        case Item.AttentionCheck a -> i.put("options", new JsonArray(a.options())).put("expected", a.expected());
+        case Item.Fatigue f -> i.put("scale", f.scale().id());
+      }
+      list.add(i);
+    }
+    return list;
   }
 
   /**
@@ -86,8 +217,12 @@ public final class EventCodec {
    * participants then).
    */
   public static ParticipantEvent decode(String type, int schemaVersion, JsonObject d) {
-    int current = "ParticipantEnrolled".equals(type) ? 2 : 1;
-    boolean known = schemaVersion == current || ("ParticipantEnrolled".equals(type) && schemaVersion == 1);
+    int current = switch (type) {
+      case "ParticipantEnrolled" -> 3;
+      case "TrackRated" -> 2;
+      default -> 1;
+    };
+    boolean known = schemaVersion >= 1 && schemaVersion <= current;
     if (!known) {
       throw new IllegalArgumentException("no upcaster for " + type + " schema version " + schemaVersion);
     }
@@ -95,7 +230,10 @@ public final class EventCodec {
       case "ParticipantEnrolled" -> new ParticipantEnrolled(d.getString("participantId"), d.getString("studyId"),
           d.getString("protocolId"), d.getInteger("protocolVersion"), d.getLong("seed"), d.getString("consentVersion"),
           d.getString("consentSha256"), settings(d.getJsonObject("settings")),
-          schemaVersion >= 2 && d.getBoolean("test", false));
+          schemaVersion >= 2 && d.getBoolean("test", false),
+          schemaVersion >= 3 ? ProtocolFile.flow(d.getJsonArray("flow").encode()) : List.of(Block.Training.plain()),
+          schemaVersion >= 3 ? d.getInteger("assignmentIndex") : 0,
+          schemaVersion >= 3 ? d.getString("completionCode") : null);
       case "ConsentGiven" -> new ConsentGiven(d.getString("consentVersion"), d.getString("consentSha256"));
       case "ConsentDeclined" -> new ConsentDeclined(d.getString("consentVersion"));
       case "StartParametersChosen" -> new StartParametersChosen(parameters(d));
@@ -106,7 +244,9 @@ public final class EventCodec {
       case "TrackPresented" -> new TrackPresented(d.getInteger("episode"), d.getInteger("step"),
           track(d.getJsonArray("track")), Instant.parse(d.getString("presentedAt")));
       case "TrackRated" -> new TrackRated(d.getInteger("episode"), d.getInteger("step"), d.getInteger("rating"),
-          d.getLong("millisToRate"), d.getLong("clientMillisToRate"));
+          d.getLong("millisToRate"), d.getLong("clientMillisToRate"),
+          schemaVersion >= 2 ? d.getDouble("heardShare") : null, schemaVersion >= 2 ? d.getInteger("replays") : null,
+          schemaVersion >= 2 ? d.getLong("hiddenMillis") : null);
       case "QValueUpdated" -> new QValueUpdated(d.getInteger("episode"), d.getInteger("step"), d.getString("state"),
           d.getString("action"), d.getDouble("before"), d.getDouble("reward"), d.getDouble("maxNext"),
           d.getDouble("alpha"), d.getDouble("gamma"), d.getBoolean("terminal"), d.getDouble("after"));
@@ -121,6 +261,49 @@ public final class EventCodec {
       case "ObservationNoted" -> new ObservationNoted(d.getString("by"), d.getString("text"));
       case "SessionEndedEarly" -> new SessionEndedEarly(d.getString("by"), d.getString("reason"), d.getString("phase"));
       case "ParticipantDroppedOut" -> new ParticipantDroppedOut(d.getInteger("idleMinutes"), d.getString("phase"));
+      case "IdentifyingDataErased" -> new ParticipantEvent.IdentifyingDataErased(d.getString("by"), d.getInteger("entries"),
+          d.getInteger("texts"));
+      case "BlockStarted" -> new ParticipantEvent.BlockStarted(d.getInteger("index"), d.getString("block"), d.getString("type"));
+      case "BlockCompleted" -> new ParticipantEvent.BlockCompleted(d.getInteger("index"), d.getString("block"));
+      case "InstructionsRead" -> new ParticipantEvent.InstructionsRead(d.getString("block"), d.getInteger("pages"));
+      case "ListeningSetupRecorded" -> new ParticipantEvent.ListeningSetupRecorded(d.getString("block"), d.getString("browser"),
+          d.getInteger("sampleRate"), d.getDouble("outputLatency"), d.getString("deviceType"));
+      case "HeadphoneTrialAnswered" -> new ParticipantEvent.HeadphoneTrialAnswered(d.getString("block"), d.getInteger("trial"),
+          d.getInteger("answer"), d.getInteger("expected"), d.getBoolean("correct"));
+      case "HeadphoneCheckCompleted" -> new ParticipantEvent.HeadphoneCheckCompleted(d.getString("block"), d.getInteger("correct"),
+          d.getInteger("trials"), d.getBoolean("passed"));
+      case "ParticipantScreenedOut" -> new ParticipantEvent.ParticipantScreenedOut(d.getString("block"), d.getString("reason"));
+      case "QuestionnaireAnswered" -> new ParticipantEvent.QuestionnaireAnswered(d.getString("block"), d.getString("item"),
+          answer(d.getValue("value")), d.getString("wordingSha256"), d.getInteger("afterEpisode"));
+      case "AttentionCheckAnswered" -> new ParticipantEvent.AttentionCheckAnswered(d.getString("block"), d.getString("item"),
+          d.getString("answer"), d.getString("expected"), d.getBoolean("passed"), d.getString("wordingSha256"));
+      case "FatigueReported" -> new ParticipantEvent.FatigueReported(d.getString("block"), d.getString("item"), d.getString("scale"),
+          d.getInteger("level"), d.getString("wordingSha256"), d.getInteger("afterEpisode"));
+      case "PracticeTrackPresented" -> new ParticipantEvent.PracticeTrackPresented(d.getString("block"), track(d.getJsonArray("track")),
+          d.getInteger("tempo"), instant(d, "presentedAt"));
+      case "PracticeTrackRated" -> new ParticipantEvent.PracticeTrackRated(d.getString("block"), d.getInteger("rating"),
+          d.getLong("millisToRate"));
+      case "EvaluationOrderAssigned" -> new ParticipantEvent.EvaluationOrderAssigned(d.getString("block"), d.getInteger("row"),
+          d.getJsonArray("order").stream().map(o -> (JsonObject) o).map(o -> new ParticipantEvent.EvaluationTrack(o.getString("label"),
+              o.getString("source"), track(o.getJsonArray("track")), o.getInteger("tempo"))).toList());
+      case "EvaluationTrackPresented" -> new ParticipantEvent.EvaluationTrackPresented(d.getString("block"), d.getString("label"),
+          instant(d, "presentedAt"));
+      case "EvaluationAnswered" -> {
+        java.util.Map<String, Integer> answers = new java.util.LinkedHashMap<>();
+        d.getJsonObject("answers").forEach(a -> answers.put(a.getKey(), ((Number) a.getValue()).intValue()));
+        yield new ParticipantEvent.EvaluationAnswered(d.getString("block"), d.getString("label"), d.getString("source"), answers,
+            d.getString("wordingSha256"), d.getLong("millisToRate"));
+      }
+      case "BreakSuggested" -> new ParticipantEvent.BreakSuggested(d.getString("reason"), d.getInteger("seconds"), instant(d, "at"));
+      case "BreakStarted" -> new ParticipantEvent.BreakStarted(d.getString("reason"), d.getInteger("seconds"),
+          d.getBoolean("enforced"), instant(d, "endsAt"));
+      case "BreakEnded" -> new ParticipantEvent.BreakEnded(instant(d, "endedAt"));
+      case "ProbePresented" -> new ParticipantEvent.ProbePresented(d.getInteger("episode"), d.getInteger("afterStep"),
+          d.getInteger("repeatEpisode"), d.getInteger("repeatStep"), track(d.getJsonArray("track")),
+          instant(d, "presentedAt"));
+      case "ProbeRated" -> new ParticipantEvent.ProbeRated(d.getInteger("episode"), d.getInteger("afterStep"), d.getInteger("rating"),
+          d.getInteger("earlierRating"), d.getLong("millisToRate"));
+      case "ParticipantCompleted" -> new ParticipantEvent.ParticipantCompleted(d.getString("completionCode"));
       default -> throw new IllegalArgumentException("unknown participant event type " + type);
     };
   }

@@ -42,6 +42,7 @@ public final class HttpVerticle extends VerticleBase {
   private final StudyAccess access;
   private final PrometheusMeterRegistry metrics;
   private final Platform platform;
+  private final IdentifyingData identifying;
   private StudyMonitor monitor;
   private HttpServer server;
 
@@ -55,6 +56,7 @@ public final class HttpVerticle extends VerticleBase {
     this.tokens = platform == null ? null : platform.tokens;
     this.access = platform == null ? null : platform.access;
     this.metrics = platform == null ? null : platform.metrics();
+    this.identifying = platform == null ? null : new IdentifyingData(pool, participants);
   }
 
   @Override
@@ -94,7 +96,7 @@ public final class HttpVerticle extends VerticleBase {
     router.get(p).respond(ctx -> readable(ctx).compose(this::sessionView));
     router.post(p + "/consent").respond(ctx -> command(ctx, () -> {
       RequestBody b = RequestBody.of(ctx, Set.of("consentVersion", "agree"));
-      return new ParticipantCommand.AnswerConsent(b.text("consentVersion", 100), b.bool("agree"));
+      return new ParticipantCommand.AnswerConsent(b.text("consentVersion", 100), b.bool("agree"), Instant.now());
     }));
     // Shapes and types only: what the protocol allows is the decider's to say (422), from the arm's rules.
     router.post(p + "/parameters").respond(ctx -> command(ctx, () -> {
@@ -103,10 +105,13 @@ public final class HttpVerticle extends VerticleBase {
           b.integer("length"), b.integer("tempo"), Instant.now());
     }));
     router.post(p + "/ratings").respond(ctx -> command(ctx, () -> {
-      RequestBody b = RequestBody.of(ctx, Set.of("episode", "step", "rating", "clientMillisToRate"));
+      RequestBody b = RequestBody.of(ctx, Set.of("episode", "step", "rating", "clientMillisToRate", "heardShare",
+          "replays", "hiddenMillis"));
       Integer clientMillis = b.optionalInteger("clientMillisToRate", 0, Integer.MAX_VALUE);
+      Integer hidden = b.optionalInteger("hiddenMillis", 0, Integer.MAX_VALUE);
       return new ParticipantCommand.RateTrack(b.integer("episode"), b.integer("step"), b.integer("rating"),
-          clientMillis == null ? null : clientMillis.longValue(), Instant.now());
+          clientMillis == null ? null : clientMillis.longValue(), optionalNumber(ctx, "heardShare"),
+          b.optionalInteger("replays", 0, 100_000), hidden == null ? null : hidden.longValue(), Instant.now());
     }));
     router.post(p + "/episodes").respond(ctx -> command(ctx, () -> {
       RequestBody.of(ctx, Set.of());
@@ -114,7 +119,51 @@ public final class HttpVerticle extends VerticleBase {
     }));
     router.post(p + "/finish").respond(ctx -> command(ctx, () -> {
       RequestBody.of(ctx, Set.of());
-      return new ParticipantCommand.FinishTraining();
+      return new ParticipantCommand.FinishTraining(Instant.now());
+    }));
+    // The flow's blocks: each command names its block, so a stale page cannot answer the wrong one.
+    router.post(p + "/instructions").respond(ctx -> command(ctx, () -> {
+      RequestBody b = RequestBody.of(ctx, Set.of("block"));
+      return new ParticipantCommand.CompleteInstructions(b.text("block", 40), Instant.now());
+    }));
+    router.post(p + "/setup").respond(ctx -> command(ctx, () -> {
+      RequestBody b = RequestBody.of(ctx, Set.of("block", "browser", "sampleRate", "outputLatency", "deviceType"));
+      return new ParticipantCommand.RecordSetup(b.text("block", 40), b.text("browser", 200),
+          b.optionalInteger("sampleRate", 0, Integer.MAX_VALUE), optionalNumber(ctx, "outputLatency"),
+          b.text("deviceType", 20), Instant.now());
+    }));
+    router.post(p + "/headphone-trials").respond(ctx -> command(ctx, () -> {
+      RequestBody b = RequestBody.of(ctx, Set.of("block", "trial", "answer"));
+      return new ParticipantCommand.AnswerHeadphoneTrial(b.text("block", 40), b.integer("trial"), b.integer("answer"),
+          Instant.now());
+    }));
+    router.post(p + "/answers").respond(ctx -> command(ctx, () -> {
+      RequestBody b = RequestBody.of(ctx, Set.of("block", "answers"));
+      return new ParticipantCommand.SubmitAnswers(b.text("block", 40), answers(ctx), UUID.randomUUID().toString(),
+          Instant.now());
+    }));
+    router.post(p + "/practice-rating").respond(ctx -> command(ctx, () -> {
+      RequestBody b = RequestBody.of(ctx, Set.of("block", "rating"));
+      return new ParticipantCommand.RatePractice(b.text("block", 40), b.integer("rating"), Instant.now());
+    }));
+    router.post(p + "/evaluations").respond(ctx -> command(ctx, () -> {
+      RequestBody b = RequestBody.of(ctx, Set.of("block", "label", "answers"));
+      java.util.Map<String, Integer> points = new java.util.LinkedHashMap<>();
+      answers(ctx).forEach((item, answer) -> {
+        if (!(answer instanceof org.tuneloop.study.Answer.NumberAnswer(double v)) || v != Math.rint(v)) {
+          throw ApiError.badRequest("answers." + item, "each answer must be a whole number");
+        }
+        points.put(item, (int) v);
+      });
+      return new ParticipantCommand.RateEvaluation(b.text("block", 40), b.text("label", 2), points, Instant.now());
+    }));
+    router.post(p + "/breaks").respond(ctx -> command(ctx, () -> {
+      RequestBody.of(ctx, Set.of());
+      return new ParticipantCommand.TakeBreak(Instant.now());
+    }));
+    router.post(p + "/breaks/end").respond(ctx -> command(ctx, () -> {
+      RequestBody.of(ctx, Set.of());
+      return new ParticipantCommand.EndBreak(Instant.now());
     }));
     router.post(p + "/withdraw").respond(ctx -> command(ctx, () -> {
       RequestBody.of(ctx, Set.of());
@@ -134,6 +183,9 @@ public final class HttpVerticle extends VerticleBase {
     }).onFailure(ctx::fail));
 
     // Researcher routes.
+    router.post(p + "/erase").respond(ctx -> researcher(ctx).compose(caller -> readable(ctx)
+        .compose(loaded -> identifying.erase(loaded.participantId(), caller.researcherId())))
+        .map(handled -> new JsonObject().put("participantId", handled.loaded().participantId()).put("erased", true)));
     router.get(p + "/q-table").respond(ctx -> researcherReadable(ctx).map(Views::qTable));
     router.get(p + "/events").respond(ctx -> researcherReadable(ctx)
         .compose(loaded -> participants.events(loaded.participantId()))
@@ -282,8 +334,65 @@ public final class HttpVerticle extends VerticleBase {
               StudyDecider.admit(study.study(), command, ParticipantDecider.enrolment(loaded.state()).test());
               return study;
             }))
-        .compose(study -> participants.handle(id, command, key, metadata))
+        .compose(study -> participants.load(id).compose(before -> participants.handle(id, command, key, metadata)
+            .compose(handled -> afterwards(before, command, handled))))
         .compose(handled -> sessionView(handled.loaded()).map(view -> view.put("duplicate", handled.duplicate())));
+  }
+
+  /**
+   * What a command leaves to do outside the log: free-text answers stored apart; a withdrawal after finishing
+   * ("withdraw my data") erases the identifying data.
+   */
+  private Future<Participants.Handled> afterwards(Participants.Loaded before, ParticipantCommand command,
+                                                  Participants.Handled handled) {
+    if (handled.duplicate()) {
+      return Future.succeededFuture(handled);
+    }
+    String studyId = ParticipantDecider.enrolment(handled.loaded().state()).studyId();
+    return switch (command) {
+      case ParticipantCommand.SubmitAnswers answers -> identifying.storeTexts(before.participantId(), studyId, answers)
+          .map(handled);
+      case ParticipantCommand.Withdraw w when before.state() instanceof Participant.Finished ->
+          identifying.erase(before.participantId(), "participant").map(h -> new Participants.Handled(h.loaded(), false));
+      default -> Future.succeededFuture(handled);
+    };
+  }
+
+  /** A number field of the body, or null when absent. */
+  private static Double optionalNumber(RoutingContext ctx, String field) {
+    Object v = ctx.body().asJsonObject().getValue(field);
+    if (v == null) {
+      return null;
+    }
+    if (!(v instanceof Number n)) {
+      throw ApiError.badRequest(field, "'" + field + "' must be a number");
+    }
+    return n.doubleValue();
+  }
+
+  /** The answers object: item id to a number, an option (text), or a list of options. */
+  private static java.util.Map<String, org.tuneloop.study.Answer> answers(RoutingContext ctx) {
+    Object v = ctx.body().asJsonObject().getValue("answers");
+    if (!(v instanceof JsonObject o)) {
+      throw ApiError.badRequest("answers", "'answers' is required: an object of item id to answer");
+    }
+    if (o.size() > 100) {
+      throw ApiError.badRequest("answers", "at most 100 answers at once");
+    }
+    java.util.Map<String, org.tuneloop.study.Answer> answers = new java.util.LinkedHashMap<>();
+    for (var e : o) {
+      String field = "answers." + e.getKey();
+      answers.put(e.getKey(), switch (e.getValue()) {
+        case Number n -> new org.tuneloop.study.Answer.NumberAnswer(n.doubleValue());
+        case String text when text.length() <= 10_000 -> new org.tuneloop.study.Answer.Choice(text);
+        case JsonArray a when a.size() <= 30 && a.stream().allMatch(x -> x instanceof String) ->
+            new org.tuneloop.study.Answer.Choices(a.stream().map(x -> (String) x).toList());
+        case null -> throw ApiError.badRequest(field, "leave an unanswered item out rather than null");
+        default -> throw ApiError.badRequest(field, "must be a number, a text of at most 10000 characters, or a list"
+            + " of at most 30 options");
+      });
+    }
+    return answers;
   }
 
   /** The client's clock as it says, kept only when it looks like a timestamp (it lands in the immutable log). */

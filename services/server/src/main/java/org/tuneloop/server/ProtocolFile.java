@@ -25,6 +25,8 @@ import org.tuneloop.agent.StateEncoder;
 import org.tuneloop.music.Scale;
 import org.tuneloop.music.StartParameters;
 import org.tuneloop.study.ArmSettings;
+import org.tuneloop.study.Block;
+import org.tuneloop.study.Item;
 import org.tuneloop.study.Protocol;
 import org.tuneloop.study.Protocol.Problem;
 import org.tuneloop.study.StartParameterRules;
@@ -132,6 +134,13 @@ public final class ProtocolFile {
           fillDefaults(object.get(property.getKey()), property.getValue());
         }
       }
+      // A block or an item: the branch whose `if` names the node's type adds that type's properties and defaults.
+      for (JsonNode branch : s.path("allOf")) {
+        JsonNode type = branch.path("if").path("properties").path("type").path("const");
+        if (!type.isMissingNode() && type.equals(object.get("type"))) {
+          fillDefaults(node, branch.path("then"));
+        }
+      }
     } else if (node instanceof ArrayNode array && s.has("items")) {
       for (JsonNode item : array) {
         fillDefaults(item, s.get("items"));
@@ -232,7 +241,15 @@ public final class ProtocolFile {
     for (String part : path.split("\\.")) {
       String name = part.replaceAll("\\[\\d+]", "");
       if (!name.isEmpty()) {
-        schema = resolve(schema).path("properties").path(name);
+        JsonNode parent = resolve(schema);
+        schema = parent.path("properties").path(name);
+        // A type's own properties sit in its if/then branch (blocks and items).
+        for (JsonNode branch : parent.path("allOf")) {
+          JsonNode inBranch = branch.path("then").path("properties").path(name);
+          if (inBranch.size() > 0 && schema.size() == 0) {
+            schema = inBranch;
+          }
+        }
       }
       for (int i = part.indexOf('['); i >= 0; i = part.indexOf('[', i + 1)) {
         schema = resolve(schema).path("items");
@@ -331,13 +348,108 @@ public final class ProtocolFile {
       weights += arm.get("weight").asInt();
     }
     JsonNode blockSize = p.get("randomisation").get("blockSize");
+    JsonNode t = p.get("timing");
+    Protocol.Timing timing = new Protocol.Timing(t.get("secondsPerRating").asInt(), t.get("minutesOutsideTraining").asInt());
+    Protocol.Estimate estimate = Protocol.estimate(arms, timing);
+    List<Block> flow = new ArrayList<>();
+    p.get("flow").forEach(b -> flow.add(block(b, estimate)));
     return new Protocol(id, p.get("version").asInt(), p.has("title") ? p.get("title").asText() : id,
-        new Protocol.Consent(consent.get("version").asText(), consent.get("text").asText()),
+        new Protocol.Consent(consent.get("version").asText(), estimate.fill(consent.get("text").asText())),
         new Protocol.Recruitment(optionalInt(recruitment.get("maxParticipants")),
             Protocol.WhilePaused.valueOf(recruitment.get("whilePaused").asText().toUpperCase(java.util.Locale.ROOT)),
             recruitment.get("idleMinutes").asInt(), optionalText(recruitment.get("completionCode")),
             optionalText(recruitment.get("redirectUrl"))),
-        blockSize.isNull() ? 2 * weights : blockSize.asInt(), arms);
+        blockSize.isNull() ? 2 * weights : blockSize.asInt(), arms, flow, timing);
+  }
+
+  /** The flow as recorded in ParticipantEnrolled (the protocol file's form, defaults filled, texts filled in). */
+  public static List<Block> flow(String json) {
+    try {
+      JsonNode node = JSON.readTree(json);
+      List<Block> flow = new ArrayList<>();
+      node.forEach(b -> flow.add(block(b, null)));
+      return flow;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** A block from its checked, default-filled tree; texts get the placeholders filled when an estimate is given. */
+  static Block block(JsonNode b, Protocol.Estimate estimate) {
+    String id = b.get("id").asText();
+    java.util.function.Function<JsonNode, String> text = n -> n == null || n.isNull() ? null
+        : estimate == null ? n.asText() : estimate.fill(n.asText());
+    return switch (b.get("type").asText()) {
+      case "instructions" -> {
+        List<Block.Page> pages = new ArrayList<>();
+        b.get("pages").forEach(page -> pages.add(new Block.Page(text.apply(page.get("title")),
+            text.apply(page.get("text")))));
+        yield new Block.Instructions(id, pages);
+      }
+      case "practice" -> new Block.Practice(id, text.apply(b.get("text")));
+      case "listening-check" -> {
+        JsonNode h = b.get("headphoneCheck");
+        yield new Block.ListeningCheck(id, text.apply(b.get("text")), h == null || h.isNull() ? null
+            : new Block.HeadphoneCheck(h.get("trials").asInt(), h.get("passMinimum").asInt(),
+                Block.OnFail.valueOf(h.get("onFail").asText().toUpperCase(java.util.Locale.ROOT))));
+      }
+      case "questionnaire" -> new Block.Questionnaire(id, text.apply(b.get("title")), items(b.get("items"), text));
+      case "training" -> {
+        List<Block.Attached> attached = new ArrayList<>();
+        b.get("questionnaires").forEach(q -> attached.add(new Block.Attached(q.get("every").asInt(),
+            new Block.Questionnaire(q.get("id").asText(), text.apply(q.get("title")), items(q.get("items"), text)))));
+        JsonNode br = b.get("breaks");
+        Block.BreakPolicy breaks = br == null || br.isNull() ? null
+            : new Block.BreakPolicy(optionalInt(br.get("afterMinutes")), optionalInt(br.get("fatigueAbove")),
+                optionalInt(br.get("identicalRun")), "enforce".equals(br.get("mode").asText()),
+                br.get("seconds").asInt());
+        JsonNode listen = b.get("mustListen");
+        List<Block.Probe> probes = new ArrayList<>();
+        b.get("probes").forEach(pr -> probes.add(new Block.Probe(pr.get("episode").asInt(), pr.get("afterStep").asInt(),
+            pr.get("repeatEpisode").asInt(), pr.get("repeatStep").asInt())));
+        yield new Block.Training(id, b.get("pauseBetweenEpisodes").asBoolean(), attached, breaks,
+            new Block.MustListen(listen.get("enabled").asBoolean(), listen.get("toleranceMillis").asInt()), probes);
+      }
+      case "evaluation" -> {
+        List<Block.Source> tracks = new ArrayList<>();
+        b.get("tracks").forEach(tr -> tracks.add(Block.Source.parse(tr.asText())));
+        yield new Block.Evaluation(id, text.apply(b.get("text")), tracks, items(b.get("items"), text),
+            b.get("toleranceMillis").asInt());
+      }
+      case "debrief" -> new Block.Debrief(id, text.apply(b.get("title")), text.apply(b.get("text")),
+          items(b.get("items"), text));
+      default -> throw new IllegalStateException("the schema allows a block this reader lacks: " + b.get("type"));
+    };
+  }
+
+  private static List<Item> items(JsonNode items, java.util.function.Function<JsonNode, String> text) {
+    List<Item> list = new ArrayList<>();
+    for (JsonNode i : items) {
+      String id = i.get("id").asText();
+      String question = text.apply(i.get("text"));
+      boolean required = i.get("required").asBoolean();
+      list.add(switch (i.get("type").asText()) {
+        case "likert" -> new Item.Likert(id, question, required, i.get("points").asInt(), strings(i.get("anchors")));
+        case "single-choice" -> new Item.SingleChoice(id, question, required, strings(i.get("options")));
+        // max defaults to "any number": capped at the options there are.
+        case "multiple-choice" -> new Item.MultipleChoice(id, question, required, strings(i.get("options")),
+            i.get("min").asInt(), Math.min(i.get("max").asInt(), i.get("options").size()));
+        case "number" -> new Item.NumberItem(id, question, required, i.get("min").asDouble(), i.get("max").asDouble(),
+            i.get("integer").asBoolean());
+        case "text" -> new Item.TextItem(id, question, required, i.get("maxLength").asInt());
+        case "attention-check" -> new Item.AttentionCheck(id, question, strings(i.get("options")),
+            i.get("expected").asText());
+        case "fatigue" -> new Item.Fatigue(id, question, required, Item.FatigueScale.parse(i.get("scale").asText()));
+        default -> throw new IllegalStateException("the schema allows an item this reader lacks: " + i.get("type"));
+      });
+    }
+    return list;
+  }
+
+  private static List<String> strings(JsonNode array) {
+    List<String> list = new ArrayList<>();
+    array.forEach(n -> list.add(n.asText()));
+    return list;
   }
 
   private static Protocol.Arm arm(JsonNode a) {

@@ -201,7 +201,8 @@ public final class Studies {
         study.study()).getFirst();
     String arm = ((StudyEvent.ParticipantAssigned) assigned).arm();
     List<ParticipantEvent> enrolled = PARTICIPANT.decide(new ParticipantCommand.Enrol(participantId, study.studyId(),
-        study.protocol(), arm, RANDOM.nextLong(), entry.test()), PARTICIPANT.initialState());
+        study.protocol(), arm, RANDOM.nextLong(), entry.test(), ((StudyEvent.ParticipantAssigned) assigned).index()),
+        PARTICIPANT.initialState());
     String key = entry.key() != null ? entry.key() : UUID.randomUUID().toString();
     List<NewEvent> participantEvents = new ArrayList<>();
     for (int i = 0; i < enrolled.size(); i++) {

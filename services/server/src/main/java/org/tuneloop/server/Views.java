@@ -41,27 +41,120 @@ public final class Views {
           .put("text", protocol.consent().text()).put("title", protocol.title()));
       case ChoosingParameters s -> view.put("parameterRules", rules(settings.startParameters())
           .put("minEpisodes", settings.minEpisodes()).put("stepsPerEpisode", settings.stepsPerEpisode()));
+      // A probe shows as the next step's track: it is not announced.
       case Training t -> view.put("parameters", EventCodec.parameters(t.parameters()))
           .put("progress", progress(t.completedEpisodes(), settings.minEpisodes(), t.episode(), t.step(),
               t.stepsPerEpisode()))
-          .put("track", new JsonObject().put("episode", t.episode()).put("step", t.step())
-              .put("tempo", t.parameters().tempo()).put("presentedAt", t.presentedAt().toString())
-              .put("notes", EventCodec.track(t.current())));
+          .put("track", t.probe() == null
+              ? new JsonObject().put("episode", t.episode()).put("step", t.step())
+                  .put("tempo", t.parameters().tempo()).put("presentedAt", t.presentedAt().toString())
+                  .put("notes", EventCodec.track(t.current()))
+              : new JsonObject().put("episode", t.episode()).put("step", t.step() + 1)
+                  .put("tempo", t.parameters().tempo()).put("presentedAt", t.probe().presentedAt().toString())
+                  .put("notes", EventCodec.track(t.probe().track())))
+          .put("mustListen", mustListen(t.enrolment(), t.journey()))
+          .put("time", time(t.journey(), settings, t.parameters(), t.completedEpisodes(), protocol));
       case BetweenEpisodes b -> view.put("parameters", EventCodec.parameters(b.parameters()))
           .put("progress", progress(b.completedEpisodes(), settings.minEpisodes(), b.completedEpisodes(), 0,
               settings.steps(b.parameters())))
-          .put("canFinish", b.completedEpisodes() >= settings.minEpisodes());
+          .put("canFinish", b.completedEpisodes() >= settings.minEpisodes() && b.questionnaire() == null)
+          .put("questionnaire", b.questionnaire() == null ? null : new JsonObject().put("block", b.questionnaire().id())
+              .put("title", b.questionnaire().title()).put("items", EventCodec.items(b.questionnaire().items())))
+          .put("rest", rest(b.rest()))
+          .put("time", time(b.journey(), settings, b.parameters(), b.completedEpisodes(), protocol));
+      case Participant.InBlock in -> block(view, in);
+      case Participant.ScreenedOut s -> view.put("screenedOut", new JsonObject().put("block", s.block()));
       case Finished f -> view.put("parameters", EventCodec.parameters(f.parameters()))
           .put("progress", progress(f.completedEpisodes(), settings.minEpisodes(), f.completedEpisodes(), 0,
               settings.steps(f.parameters())))
           .put("composition", composition(f))
           .put("completion", new JsonObject().put("code", protocol.recruitment().completionCode())
-              .put("redirectUrl", protocol.recruitment().redirectUrl()));
+              .put("redirectUrl", protocol.recruitment().redirectUrl()))
+          .put("canWithdrawData", true);
       case Declined s -> { }
       case Withdrawn s -> { }
       case Participant.Ended s -> { }
     }
+    if (state instanceof Participant.InBlock || state instanceof Participant.ChoosingParameters
+        || state instanceof Training || state instanceof BetweenEpisodes) {
+      Participant.Journey journey = journey(state);
+      view.put("flow", new JsonObject().put("index", journey.block()).put("blocks", new JsonArray(enrolment.flow()
+          .stream().map(b -> new JsonObject().put("id", b.id()).put("type", b.type())).toList())));
+    }
     return view;
+  }
+
+  private static Participant.Journey journey(Participant state) {
+    return switch (state) {
+      case Participant.InBlock s -> s.journey();
+      case Participant.ChoosingParameters s -> s.journey();
+      case Training s -> s.journey();
+      case BetweenEpisodes s -> s.journey();
+      default -> throw new IllegalStateException(state.phase());
+    };
+  }
+
+  /** What the page of a block needs: its texts and items, and the track to play if any (never where it came from). */
+  private static void block(JsonObject view, Participant.InBlock in) {
+    JsonObject b = new JsonObject().put("id", in.block().definition().id()).put("type", in.block().definition().type());
+    switch (in.block()) {
+      case Participant.BlockState.Reading r -> b.put("pages", new JsonArray(r.definition().pages().stream()
+          .map(p -> new JsonObject().put("title", p.title()).put("text", p.text())).toList()));
+      case Participant.BlockState.Practising p -> b.put("text", p.definition().text())
+          .put("track", new JsonObject().put("tempo", p.tempo()).put("notes", EventCodec.track(p.track()))
+              .put("presentedAt", p.presentedAt().toString()));
+      case Participant.BlockState.Checking c -> {
+        b.put("text", c.definition().text()).put("setupRecorded", c.setupRecorded());
+        org.tuneloop.study.Block.HeadphoneCheck h = c.definition().headphoneCheck();
+        b.put("headphoneCheck", h == null ? null : new JsonObject().put("trials", h.trials()).put("trial", c.trial())
+            .put("layout", new JsonArray(org.tuneloop.study.FlowBlocks.headphoneLayout(in.enrolment().seed(),
+                Math.min(c.trial(), h.trials())))));
+      }
+      case Participant.BlockState.Answering a -> b.put("title", a.definition().title())
+          .put("items", EventCodec.items(a.definition().items()));
+      case Participant.BlockState.Evaluating e -> {
+        var current = e.order().get(e.current());
+        b.put("text", e.definition().text()).put("items", EventCodec.items(e.definition().items()))
+            .put("labels", new JsonArray(e.order().stream().map(t -> t.label()).toList()))
+            .put("position", e.current() + 1)
+            .put("track", new JsonObject().put("label", current.label()).put("tempo", current.tempo())
+                .put("notes", EventCodec.track(current.track())).put("presentedAt", e.presentedAt().toString())
+                .put("ratableAt", e.presentedAt().plusMillis(org.tuneloop.study.FlowBlocks.durationMillis(
+                    current.track(), current.tempo()) - e.definition().toleranceMillis()).toString()));
+      }
+      case Participant.BlockState.Debriefing d -> b.put("title", d.definition().title()).put("text", d.definition().text())
+          .put("items", EventCodec.items(d.definition().items()));
+    }
+    view.put("block", b);
+  }
+
+  private static JsonObject mustListen(ParticipantEnrolled enrolment, Participant.Journey journey) {
+    var block = (org.tuneloop.study.Block.Training) enrolment.flow().get(journey.block());
+    return new JsonObject().put("enabled", block.mustListen().enabled())
+        .put("toleranceMillis", block.mustListen().toleranceMillis());
+  }
+
+  private static JsonObject rest(Participant.Rest rest) {
+    if (rest == null) {
+      return null;
+    }
+    long left = rest.endsAt() == null ? rest.seconds()
+        : Math.max(0, java.time.Duration.between(java.time.Instant.now(), rest.endsAt()).toSeconds());
+    return new JsonObject().put("reason", rest.reason()).put("seconds", rest.seconds()).put("started", rest.started())
+        .put("enforced", rest.enforced()).put("endsAt", rest.endsAt() == null ? null : rest.endsAt().toString())
+        .put("secondsLeft", left);
+  }
+
+  /** Time on training so far, and an estimate of what is left of the required episodes. */
+  private static JsonObject time(Participant.Journey journey, ArmSettings settings,
+                                 org.tuneloop.music.StartParameters parameters, int completedEpisodes, Protocol protocol) {
+    long elapsed = journey.trainingStartedAt() == null ? 0
+        : Math.max(0, java.time.Duration.between(journey.trainingStartedAt(), java.time.Instant.now()).toSeconds());
+    double trackSeconds = parameters.length() * (settings.minBeats() + settings.maxBeats()) / 2 * 60.0 / parameters.tempo();
+    int episodesLeft = Math.max(0, settings.minEpisodes() - completedEpisodes);
+    long left = Math.round(episodesLeft * settings.steps(parameters)
+        * (trackSeconds + protocol.timing().secondsPerRating()));
+    return new JsonObject().put("elapsedSeconds", elapsed).put("estimatedSecondsLeft", left);
   }
 
   public static JsonObject composition(Finished f) {
@@ -91,6 +184,7 @@ public final class Views {
       case Training t -> t.q();
       case BetweenEpisodes b -> b.q();
       case Finished f -> f.q();
+      case Participant.InBlock in -> in.journey().q();
       default -> QTable.empty();
     };
     JsonArray rows = new JsonArray();

@@ -115,6 +115,30 @@ public final class Audit {
         case ParticipantEvent.ObservationNoted e -> { }
         case ParticipantEvent.SessionEndedEarly e -> { }
         case ParticipantEvent.ParticipantDroppedOut e -> { }
+        // A probe repeats an earlier track: its rating is never a reward, so nothing here is recomputed from it,
+        // and the track it shows is not the state the next action is taken at.
+        case ParticipantEvent.ProbePresented e -> { }
+        case ParticipantEvent.ProbeRated e -> { }
+        case ParticipantEvent.IdentifyingDataErased e -> { }
+        case ParticipantEvent.BlockStarted e -> { }
+        case ParticipantEvent.BlockCompleted e -> { }
+        case ParticipantEvent.InstructionsRead e -> { }
+        case ParticipantEvent.ListeningSetupRecorded e -> { }
+        case ParticipantEvent.HeadphoneTrialAnswered e -> { }
+        case ParticipantEvent.HeadphoneCheckCompleted e -> { }
+        case ParticipantEvent.ParticipantScreenedOut e -> { }
+        case ParticipantEvent.QuestionnaireAnswered e -> { }
+        case ParticipantEvent.AttentionCheckAnswered e -> { }
+        case ParticipantEvent.FatigueReported e -> { }
+        case ParticipantEvent.PracticeTrackPresented e -> { }
+        case ParticipantEvent.PracticeTrackRated e -> { }
+        case ParticipantEvent.EvaluationOrderAssigned e -> { }
+        case ParticipantEvent.EvaluationTrackPresented e -> { }
+        case ParticipantEvent.EvaluationAnswered e -> { }
+        case ParticipantEvent.BreakSuggested e -> { }
+        case ParticipantEvent.BreakStarted e -> { }
+        case ParticipantEvent.BreakEnded e -> { }
+        case ParticipantEvent.ParticipantCompleted e -> { }
       }
     }
     return new Report(updates, choices, List.copyOf(mismatches));

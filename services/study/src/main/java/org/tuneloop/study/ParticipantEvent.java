@@ -10,10 +10,28 @@ import org.tuneloop.music.TrackEdit;
 public sealed interface ParticipantEvent {
 
   /** Enrolment: the study, the arm, the seed of every random draw, and the settings copied from the protocol. */
+  /**
+   * @param flow            the protocol's blocks after consent, copied like the settings (training alone for
+   *                        events of schema versions before 3)
+   * @param assignmentIndex the participant's place in the study's assignments (counterbalances the evaluation)
+   * @param completionCode  shown at the end, or null
+   */
   record ParticipantEnrolled(String participantId, String studyId, String protocolId, int protocolVersion,
                              long seed, String consentVersion, String consentSha256, ArmSettings settings,
-                             boolean test)
-      implements ParticipantEvent {}
+                             boolean test, List<Block> flow, int assignmentIndex, String completionCode)
+      implements ParticipantEvent {
+    public ParticipantEnrolled {
+      flow = List.copyOf(flow);
+    }
+
+    /** An enrolment in a study whose flow is training alone. */
+    public ParticipantEnrolled(String participantId, String studyId, String protocolId, int protocolVersion,
+                               long seed, String consentVersion, String consentSha256, ArmSettings settings,
+                               boolean test) {
+      this(participantId, studyId, protocolId, protocolVersion, seed, consentVersion, consentSha256, settings, test,
+          List.of(Block.Training.plain()), 0, null);
+    }
+  }
 
   /** Agreement to the consent text of this version, whose SHA-256 is recorded. */
   record ConsentGiven(String consentVersion, String consentSha256) implements ParticipantEvent {}
@@ -33,13 +51,21 @@ public sealed interface ParticipantEvent {
   record TrackPresented(int episode, int step, Track track, Instant presentedAt) implements ParticipantEvent {}
 
   /**
-   * The participant's rating of s_k.
+   * The participant's rating of s_k, with the passive signals the client sent (each null when it did not).
    *
    * @param millisToRate       server-measured time from presentation to rating
    * @param clientMillisToRate what the client measured, if it said (null otherwise)
+   * @param heardShare         share of the track played before the rating, 0 to 1
+   * @param replays            times the track was started again
+   * @param hiddenMillis       time the page was hidden while the track waited for its rating
    */
-  record TrackRated(int episode, int step, int rating, long millisToRate, Long clientMillisToRate)
-      implements ParticipantEvent {}
+  record TrackRated(int episode, int step, int rating, long millisToRate, Long clientMillisToRate, Double heardShare,
+                    Integer replays, Long hiddenMillis)
+      implements ParticipantEvent {
+    public TrackRated(int episode, int step, int rating, long millisToRate, Long clientMillisToRate) {
+      this(episode, step, rating, millisToRate, clientMillisToRate, null, null, null);
+    }
+  }
 
   /** Q(s_(k-1), a_k) updated from the rating of s_k; holds every input so an audit can recompute it. */
   record QValueUpdated(int episode, int step, String state, String action, double before, double reward,
@@ -73,9 +99,95 @@ public sealed interface ParticipantEvent {
   /** Idle longer than the protocol allows; the participant may still come back and carry on. */
   record ParticipantDroppedOut(int idleMinutes, String phase) implements ParticipantEvent {}
 
+  // ---- the flow ------------------------------------------------------------------------------------------------
+
+  /** The participant enters block {@code index} of the flow. */
+  record BlockStarted(int index, String block, String type) implements ParticipantEvent {}
+
+  record BlockCompleted(int index, String block) implements ParticipantEvent {}
+
+  record InstructionsRead(String block, int pages) implements ParticipantEvent {}
+
+  /** The playback setup as the browser reports it; nothing more identifying. */
+  record ListeningSetupRecorded(String block, String browser, Integer sampleRate, Double outputLatency,
+                                String deviceType) implements ParticipantEvent {}
+
+  /** One trial of the headphone check: the position chosen (1 to 3) and the right one. */
+  record HeadphoneTrialAnswered(String block, int trial, int answer, int expected, boolean correct)
+      implements ParticipantEvent {}
+
+  record HeadphoneCheckCompleted(String block, int correct, int trials, boolean passed) implements ParticipantEvent {}
+
+  /** The study ended politely for the participant (a failed headphone check whose protocol says end). */
+  record ParticipantScreenedOut(String block, String reason) implements ParticipantEvent {}
+
+  /**
+   * One item's answer; free text is a {@link Answer.TextReference}. {@code afterEpisode} is set for questionnaires
+   * asked between episodes.
+   */
+  record QuestionnaireAnswered(String block, String item, Answer value, String wordingSha256, Integer afterEpisode)
+      implements ParticipantEvent {}
+
+  record AttentionCheckAnswered(String block, String item, String answer, String expected, boolean passed,
+                                String wordingSha256) implements ParticipantEvent {}
+
+  /** A fatigue self-report: the level (1 = most alert) on the named scale. */
+  record FatigueReported(String block, String item, String scale, int level, String wordingSha256,
+                         Integer afterEpisode) implements ParticipantEvent {}
+
+  record PracticeTrackPresented(String block, Track track, int tempo, Instant presentedAt) implements ParticipantEvent {}
+
+  record PracticeTrackRated(String block, int rating, long millisToRate) implements ParticipantEvent {}
+
+  /** A blinded evaluation track: the label shown, where it came from, its notes and tempo. */
+  record EvaluationTrack(String label, String source, Track track, int tempo) {}
+
+  /** The evaluation's order: row {@code row} of a balanced Latin square, chosen by the assignment index. */
+  record EvaluationOrderAssigned(String block, int row, List<EvaluationTrack> order) implements ParticipantEvent {
+    public EvaluationOrderAssigned {
+      order = List.copyOf(order);
+    }
+  }
+
+  record EvaluationTrackPresented(String block, String label, Instant presentedAt) implements ParticipantEvent {}
+
+  /** The answers about one track: item id to Likert point; {@code wordingSha256} hashes the items' wording. */
+  record EvaluationAnswered(String block, String label, String source, java.util.Map<String, Integer> answers,
+                            String wordingSha256, long millisToRate) implements ParticipantEvent {
+    public EvaluationAnswered {
+      answers = java.util.Map.copyOf(answers);
+    }
+  }
+
+  /** The break policy suggests a break; the participant may take it. */
+  record BreakSuggested(String reason, int seconds, Instant at) implements ParticipantEvent {}
+
+  /** A break began; an enforced one refuses the participant's commands until {@code endsAt}. */
+  record BreakStarted(String reason, int seconds, boolean enforced, Instant endsAt) implements ParticipantEvent {}
+
+  record BreakEnded(Instant endedAt) implements ParticipantEvent {}
+
+  /** An earlier rated track returns, unannounced, after the rating of ({@code episode}, {@code afterStep}). */
+  record ProbePresented(int episode, int afterStep, int repeatEpisode, int repeatStep, Track track,
+                        Instant presentedAt) implements ParticipantEvent {}
+
+  /** The probe's rating beside the earlier one; never a reward. */
+  record ProbeRated(int episode, int afterStep, int rating, int earlierRating, long millisToRate)
+      implements ParticipantEvent {}
+
+  /** The end of the flow; the completion code shown (null when the protocol has none). */
+  record ParticipantCompleted(String completionCode) implements ParticipantEvent {}
+
+  /** Identifying data kept outside the log (entry record, free-text answers) was deleted: rows deleted of each. */
+  record IdentifyingDataErased(String by, int entries, int texts) implements ParticipantEvent {}
+
   /** Schema version of each event type; bump it and add an upcaster when a type's shape changes. */
   static int schemaVersion(ParticipantEvent event) {
-    return event instanceof ParticipantEnrolled ? 2 : 1;
+    return switch (event) {
+      case ParticipantEnrolled e -> 3;
+      case TrackRated e -> 2;
+      default -> 1;
+    };
   }
 
   static String type(ParticipantEvent event) {

@@ -14,12 +14,64 @@ import java.util.List;
  * @param blockSize balanced randomisation blocks of this many assignments (a multiple of the weights' sum)
  */
 public record Protocol(String id, int version, String title, Consent consent, Recruitment recruitment, int blockSize,
-                       List<Arm> arms) {
+                       List<Arm> arms, List<Block> flow, Timing timing) {
   public Protocol {
     arms = List.copyOf(arms);
+    flow = List.copyOf(flow);
     if (arms.isEmpty()) {
       throw new IllegalArgumentException("a protocol needs at least one arm");
     }
+  }
+
+  /** A protocol whose flow is training alone (the paper's study), with the default timing. */
+  public Protocol(String id, int version, String title, Consent consent, Recruitment recruitment, int blockSize,
+                  List<Arm> arms) {
+    this(id, version, title, consent, recruitment, blockSize, arms, List.of(Block.Training.plain()), Timing.DEFAULT);
+  }
+
+  /**
+   * What the study's length is estimated from: each rating takes the track's length plus {@code secondsPerRating},
+   * and everything outside training takes {@code minutesOutsideTraining}.
+   */
+  public record Timing(int secondsPerRating, int minutesOutsideTraining) {
+    public static final Timing DEFAULT = new Timing(4, 5);
+  }
+
+  /**
+   * The figures texts may name as placeholders: {duration} (whole minutes), {episodes}, {steps}, {trackSeconds};
+   * taken from the arm whose training lasts longest, so that the duration promised is never too short.
+   */
+  public record Estimate(int minutes, int episodes, int steps, int trackSeconds) {
+    public String fill(String text) {
+      return text.replace("{duration}", minutes + " minutes").replace("{episodes}", Integer.toString(episodes))
+          .replace("{steps}", Integer.toString(steps)).replace("{trackSeconds}", Integer.toString(trackSeconds));
+    }
+  }
+
+  /** The placeholders' values for arms and timing (see {@link Estimate}). */
+  public static Estimate estimate(List<Arm> arms, Timing timing) {
+    Estimate longest = null;
+    double longestSeconds = -1;
+    for (Arm arm : arms) {
+      ArmSettings a = arm.settings();
+      var defaults = a.startParameters().defaults();
+      int steps = a.steps(defaults);
+      // A fresh track's notes last (min + max) / 2 beats on average.
+      double trackSeconds = defaults.length() * (a.minBeats() + a.maxBeats()) / 2 * 60.0 / defaults.tempo();
+      double seconds = (double) a.minEpisodes() * steps * (trackSeconds + timing.secondsPerRating());
+      if (seconds > longestSeconds) {
+        longestSeconds = seconds;
+        int minutes = (int) Math.ceil(seconds / 60.0) + timing.minutesOutsideTraining();
+        longest = new Estimate(minutes, a.minEpisodes(), steps, Math.max(1, (int) Math.round(trackSeconds)));
+      }
+    }
+    return longest;
+  }
+
+  /** The flow's training block (there is exactly one). */
+  public Block.Training training() {
+    return flow.stream().filter(b -> b instanceof Block.Training).map(b -> (Block.Training) b).findFirst()
+        .orElseThrow(() -> new IllegalStateException("the flow has no training block"));
   }
 
   /** The consent text shown to participants, with its version and the hash recorded on agreement. */

@@ -31,7 +31,98 @@ final class ProtocolChecks {
       problems.add(new Problem("randomisation.blockSize", "must be a multiple of the arms' weights added up ("
           + weights + "), got " + p.blockSize()));
     }
+    flow(p, problems);
     return List.copyOf(problems);
+  }
+
+  private static void flow(Protocol p, List<Problem> problems) {
+    Set<String> ids = new HashSet<>();
+    int trainings = 0;
+    for (int i = 0; i < p.flow().size(); i++) {
+      Block block = p.flow().get(i);
+      String path = "flow[" + i + "]";
+      if (!ids.add(block.id())) {
+        problems.add(new Problem(path + ".id", "'" + block.id() + "' is the id of an earlier block; block ids must differ"));
+      }
+      switch (block) {
+        case Block.Training t -> {
+          trainings++;
+          training(p, t, path, ids, problems);
+        }
+        case Block.Evaluation e -> {
+          if (trainings == 0) {
+            problems.add(new Problem(path, "an evaluation rates what training made, so it must come after the training block"));
+          }
+          if (new HashSet<>(e.tracks()).size() != e.tracks().size()) {
+            problems.add(new Problem(path + ".tracks", "must not name a track twice"));
+          }
+          items(e.items(), path + ".items", problems);
+        }
+        case Block.ListeningCheck l when l.headphoneCheck() != null
+            && l.headphoneCheck().passMinimum() > l.headphoneCheck().trials() ->
+            problems.add(new Problem(path + ".headphoneCheck.passMinimum", "must not exceed the trials ("
+                + l.headphoneCheck().trials() + "), got " + l.headphoneCheck().passMinimum()));
+        default -> items(block.items(), path + ".items", problems);
+      }
+    }
+    if (trainings != 1) {
+      problems.add(new Problem("flow", "must hold exactly one training block, got " + trainings));
+    }
+  }
+
+  private static void training(Protocol p, Block.Training t, String path, Set<String> ids, List<Problem> problems) {
+    for (int i = 0; i < t.questionnaires().size(); i++) {
+      Block.Questionnaire q = t.questionnaires().get(i).questionnaire();
+      if (!ids.add(q.id())) {
+        problems.add(new Problem(path + ".questionnaires[" + i + "].id", "'" + q.id()
+            + "' is the id of another block; block ids must differ"));
+      }
+      items(q.items(), path + ".questionnaires[" + i + "].items", problems);
+    }
+    Block.BreakPolicy b = t.breaks();
+    if (b != null && b.afterMinutes() == null && b.fatigueAbove() == null && b.identicalRun() == null) {
+      problems.add(new Problem(path + ".breaks", "needs at least one of afterMinutes, fatigueAbove, identicalRun"));
+    }
+    int fewestEpisodes = p.arms().stream().mapToInt(a -> a.settings().minEpisodes()).min().orElse(0);
+    for (int i = 0; i < t.probes().size(); i++) {
+      Block.Probe probe = t.probes().get(i);
+      String at = path + ".probes[" + i + "]";
+      boolean earlier = probe.repeatEpisode() < probe.episode()
+          || (probe.repeatEpisode() == probe.episode() && probe.repeatStep() <= probe.afterStep());
+      if (!earlier) {
+        problems.add(new Problem(at, "must repeat a track rated before it (at or before episode " + probe.episode()
+            + " step " + probe.afterStep() + ")"));
+      }
+      if (probe.episode() > fewestEpisodes) {
+        problems.add(new Problem(at + ".episode", "must lie within the required episodes of every arm (at most "
+            + fewestEpisodes + "), got " + probe.episode()));
+      }
+    }
+  }
+
+  private static void items(List<Item> items, String path, List<Problem> problems) {
+    Set<String> ids = new HashSet<>();
+    for (int i = 0; i < items.size(); i++) {
+      Item item = items.get(i);
+      String at = path + "[" + i + "]";
+      if (!ids.add(item.id())) {
+        problems.add(new Problem(at + ".id", "'" + item.id() + "' is the id of an earlier item; item ids must differ"));
+      }
+      switch (item) {
+        case Item.Likert l when l.anchors().size() != 2 && l.anchors().size() != l.points() ->
+            problems.add(new Problem(at + ".anchors", "must label the two ends or every one of the " + l.points()
+                + " points, got " + l.anchors().size() + " labels"));
+        case Item.MultipleChoice m when m.min() > m.max() || m.max() > m.options().size() ->
+            problems.add(new Problem(at, "needs min <= max <= the number of options (" + m.options().size()
+                + "), got min " + m.min() + " and max " + m.max()));
+        case Item.NumberItem n when n.min() > n.max() ->
+            problems.add(new Problem(at, "needs min <= max, got min " + n.min() + " and max " + n.max()));
+        case Item.AttentionCheck a when !a.options().contains(a.expected()) ->
+            problems.add(new Problem(at + ".expected", "'" + a.expected() + "' must be one of the options "
+                + a.options()));
+        default -> { }
+      }
+    }
   }
 
   private static void arm(ArmSettings a, String path, List<Problem> problems) {

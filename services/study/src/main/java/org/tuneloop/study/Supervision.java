@@ -30,6 +30,12 @@ public final class Supervision implements Decider<Supervision.Command, Supervisi
 
     record End(String by, String reason) implements Command {}
 
+    /**
+     * Identifying data kept outside the log was deleted (by the participant's withdrawal after finishing, or a
+     * researcher's erasure): the rows deleted of each kind.
+     */
+    record RecordErasure(String by, int entries, int texts) implements Command {}
+
     /** From the dropout sweep: the participant has been idle this many minutes. */
     record MarkDroppedOut(int idleMinutes) implements Command {}
   }
@@ -37,11 +43,16 @@ public final class Supervision implements Decider<Supervision.Command, Supervisi
   /**
    * @param phase the phase as of the last event (for the records of pause, end and dropout)
    */
-  public record State(boolean enrolled, boolean over, boolean paused, boolean droppedOut, String phase) {}
+  public record State(boolean enrolled, boolean over, boolean paused, boolean droppedOut, String phase,
+                      boolean trainingLast) {
+    public State(boolean enrolled, boolean over, boolean paused, boolean droppedOut, String phase) {
+      this(enrolled, over, paused, droppedOut, phase, true);
+    }
+  }
 
   @Override
   public State initialState() {
-    return new State(false, false, false, false, "unknown");
+    return new State(false, false, false, false, "unknown", true);
   }
 
   @Override
@@ -64,6 +75,8 @@ public final class Supervision implements Decider<Supervision.Command, Supervisi
         yield List.of(new SessionResumed(r.by()));
       }
       case Command.Note n -> List.of(new ObservationNoted(n.by(), text(n.text(), "text", true)));
+      case Command.RecordErasure e -> List.of(new ParticipantEvent.IdentifyingDataErased(e.by(), e.entries(),
+          e.texts()));
       case Command.End e -> {
         requireActive(s, "ended");
         yield List.of(new SessionEndedEarly(e.by(), text(e.reason(), "reason", true), s.phase()));
@@ -89,18 +102,24 @@ public final class Supervision implements Decider<Supervision.Command, Supervisi
   @Override
   public State evolve(State s, ParticipantEvent event) {
     String phase = phaseAfter(s.phase(), event);
+    boolean last = s.trainingLast();
     return switch (event) {
-      case ParticipantEnrolled e -> new State(true, false, false, false, phase);
-      case SessionPaused e -> new State(s.enrolled(), s.over(), true, s.droppedOut(), phase);
-      case SessionResumed e -> new State(s.enrolled(), s.over(), false, s.droppedOut(), phase);
+      case ParticipantEnrolled e -> new State(true, false, false, false, phase,
+          e.flow().getLast() instanceof Block.Training);
+      case SessionPaused e -> new State(s.enrolled(), s.over(), true, s.droppedOut(), phase, last);
+      case SessionResumed e -> new State(s.enrolled(), s.over(), false, s.droppedOut(), phase, last);
       case ObservationNoted e -> s;
-      case ParticipantDroppedOut e -> new State(s.enrolled(), s.over(), s.paused(), true, phase);
-      case ConsentDeclined e -> new State(s.enrolled(), true, false, false, phase);
-      case CompositionCreated e -> new State(s.enrolled(), true, false, false, phase);
-      case ParticipantWithdrew e -> new State(s.enrolled(), true, false, false, phase);
-      case SessionEndedEarly e -> new State(s.enrolled(), true, false, false, phase);
+      case ParticipantEvent.IdentifyingDataErased e -> s;
+      case ParticipantDroppedOut e -> new State(s.enrolled(), s.over(), s.paused(), true, phase, last);
+      case ConsentDeclined e -> new State(s.enrolled(), true, false, false, phase, last);
+      // The composition ends a flow whose last block is training (every stream from before flows).
+      case CompositionCreated e -> new State(s.enrolled(), s.over() || last, false, false, phase, last);
+      case ParticipantEvent.ParticipantCompleted e -> new State(s.enrolled(), true, false, false, phase, last);
+      case ParticipantEvent.ParticipantScreenedOut e -> new State(s.enrolled(), true, false, false, phase, last);
+      case ParticipantWithdrew e -> new State(s.enrolled(), true, false, false, phase, last);
+      case SessionEndedEarly e -> new State(s.enrolled(), true, false, false, phase, last);
       // Any other event is the participant acting: they are back, whatever the sweep said.
-      default -> new State(s.enrolled(), s.over(), s.paused(), false, phase);
+      default -> new State(s.enrolled(), s.over(), s.paused(), false, phase, last);
     };
   }
 
@@ -113,6 +132,9 @@ public final class Supervision implements Decider<Supervision.Command, Supervisi
       case ParticipantEvent.EpisodeStarted e -> "training";
       case ParticipantEvent.EpisodeCompleted e -> "between-episodes";
       case CompositionCreated e -> "finished";
+      case ParticipantEvent.BlockStarted e -> e.type().equals("training") ? "parameters" : e.type();
+      case ParticipantEvent.ParticipantCompleted e -> "finished";
+      case ParticipantEvent.ParticipantScreenedOut e -> "screened-out";
       case ParticipantWithdrew e -> "withdrawn";
       case SessionEndedEarly e -> "ended";
       default -> phase;
