@@ -44,6 +44,8 @@ public final class HttpVerticle extends VerticleBase {
   private final Platform platform;
   private StudyMonitor monitor;
   private HttpServer server;
+  private ConnectionGuard.Limits limits = ConnectionGuard.Limits.standard();
+  private ConnectionGuard guard;
 
   /** A null platform gives a router with no services behind it (for comparing routes with the API description). */
   public HttpVerticle(ServerConfig config, Platform platform) {
@@ -61,9 +63,23 @@ public final class HttpVerticle extends VerticleBase {
   public Future<?> start() {
     // Started here so that the monitor's reads, timers and streams run on this verticle's event loop.
     monitor = new StudyMonitor(vertx, platform.store, studies, participants);
-    server = vertx.createHttpServer();
+    guard = new ConnectionGuard(vertx, limits);
+    server = vertx.createHttpServer(guard.options());
+    Router router = router(vertx);
+    guard.start();
     return monitor.start(platform.appConnectOptions())
-        .compose(started -> server.requestHandler(router(vertx)).listen(config.port(), config.host()));
+        .compose(started -> server.connectionHandler(guard::connected)
+            .requestHandler(request -> {
+              guard.headReceived(request);
+              router.handle(request);
+            })
+            .listen(config.port(), config.host()));
+  }
+
+  /** Other timeouts and connection limits than the standard ones (tests); before deployment only. */
+  HttpVerticle withLimits(ConnectionGuard.Limits limits) {
+    this.limits = limits;
+    return this;
   }
 
   /** Every route of the server; tests compare it with /openapi.yaml. */
@@ -83,6 +99,7 @@ public final class HttpVerticle extends VerticleBase {
     router.get("/openapi.yaml").handler(ctx -> ctx.response()
         .putHeader("content-type", "application/yaml").end(OpenApi.document()));
 
+    router.route("/api/*").handler(RequestBody::requireJson);
     router.post("/api/studies").handler(BodyHandler.create(false).setBodyLimit(PROTOCOL_BODY_LIMIT));
     router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT));
     StudyRoutes studyRoutes = new StudyRoutes(config, studies, participants, monitor, studyAccess());
@@ -150,6 +167,9 @@ public final class HttpVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    if (guard != null) {
+      guard.stop();
+    }
     Future<Void> monitorStopped = monitor == null ? Future.succeededFuture() : monitor.stop();
     return monitorStopped.compose(v -> server == null ? Future.succeededFuture() : server.shutdown(10, TimeUnit.SECONDS));
   }
@@ -270,7 +290,8 @@ public final class HttpVerticle extends VerticleBase {
     }
     JsonObject metadata = new JsonObject()
         .put("requestId", UUID.randomUUID().toString())
-        .put("clientTime", clientTime(ctx.request().getHeader("X-Client-Time")));
+        .put("clientTime", clientTime(ctx.request().getHeader("X-Client-Time")))
+        .put(Participants.REQUEST_SHA256, RequestBody.fingerprint(ctx));
     return participants.load(id).compose(loaded -> loaded.state() instanceof Participant.Unknown
             ? Future.failedFuture(ApiError.notFound("no participant '" + id + "'"))
             : studies.get(ParticipantDecider.enrolment(loaded.state()).studyId()).map(study -> {

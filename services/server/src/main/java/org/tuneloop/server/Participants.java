@@ -102,8 +102,29 @@ public final class Participants {
     String key = idempotencyKey != null ? idempotencyKey : UUID.randomUUID().toString();
     UUID firstEventId = eventId(participantId, key, 0);
     return store.find(firstEventId).compose(found -> found.isPresent()
-        ? load(participantId).map(l -> new Handled(l, true))
+        ? sameRequest(found.get(), requestMetadata).compose(same -> load(participantId)).map(l -> new Handled(l, true))
         : attempt(participantId, decide, key, requestMetadata, 2));
+  }
+
+  /** Where a request's fingerprint (see {@link RequestBody#fingerprint}) travels in the first event's metadata. */
+  static final String REQUEST_SHA256 = "requestSha256";
+
+  /**
+   * A retry must be the request the key was first used with: a key reused for another route or body would
+   * otherwise be answered as done while nothing of it was stored. Events written before fingerprints were
+   * recorded carry none and are taken as the same request.
+   */
+  static Future<Void> sameRequest(StoredEvent first, JsonObject requestMetadata) {
+    String stored = first.metadata() == null ? null : first.metadata().getString(REQUEST_SHA256);
+    String now = requestMetadata == null ? null : requestMetadata.getString(REQUEST_SHA256);
+    return stored == null || now == null || stored.equals(now) ? Future.succeededFuture()
+        : Future.failedFuture(keyReused());
+  }
+
+  static ApiError keyReused() {
+    return new ApiError(422, "Idempotency-Key", "this Idempotency-Key was first used with another request (another "
+        + "route or body), so this one was not carried out; send each new request with a new Idempotency-Key, and "
+        + "reuse a key only to resend exactly the same request");
   }
 
   private Future<Handled> attempt(String participantId, java.util.function.Function<Loaded, List<ParticipantEvent>> decide,
@@ -119,7 +140,11 @@ public final class Participants {
       return store.append(streamId(participantId), ExpectedVersion.exact(loaded.version()), events)
           .compose(result -> {
             if (result.duplicate()) {
-              return load(participantId).map(l -> new Handled(l, true));
+              // The same key stored its events at the same moment (a concurrent retry).
+              return store.find(eventId(participantId, key, 0))
+                  .compose(first -> first.isPresent() ? sameRequest(first.get(), requestMetadata)
+                      : Future.<Void>succeededFuture())
+                  .compose(same -> load(participantId)).map(l -> new Handled(l, true));
             }
             Participant state = DECIDER.fold(loaded.state(), decided);
             Supervision.State supervision = SUPERVISION.fold(loaded.supervision(), decided);
