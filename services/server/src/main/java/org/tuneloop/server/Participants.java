@@ -1,5 +1,6 @@
 package org.tuneloop.server;
 
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
@@ -7,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import org.tuneloop.eventstore.EventStore;
 import org.tuneloop.eventstore.ExpectedVersion;
 import org.tuneloop.eventstore.NewEvent;
@@ -28,13 +28,29 @@ public final class Participants {
   private static final ParticipantDecider DECIDER = new ParticipantDecider();
   private static final Supervision SUPERVISION = new Supervision();
 
+  /** How many participants' states are kept in memory; the least recently used beyond it are dropped. */
+  static final int CACHE_SIZE = 20_000;
+  static final java.time.Duration CACHE_IDLE = java.time.Duration.ofMinutes(30);
+
   private final EventStore store;
   private final String instance;
-  private final Map<String, Loaded> cache = new ConcurrentHashMap<>();
+  // Bounded and expiring: a dropped state is read again from the stream (the cache is never the truth).
+  private final Map<String, Loaded> cache;
 
   public Participants(EventStore store, String instance) {
+    this(store, instance, CACHE_SIZE);
+  }
+
+  Participants(EventStore store, String instance, int cacheSize) {
     this.store = store;
     this.instance = instance;
+    this.cache = Caffeine.newBuilder().maximumSize(cacheSize).expireAfterAccess(CACHE_IDLE).executor(Runnable::run)
+        .<String, Loaded>build().asMap();
+  }
+
+  /** How many states are cached now (for tests of the bound). */
+  int cached() {
+    return cache.size();
   }
 
   /** A participant's state at a stream version: the phase, and what researchers have done about the session. */

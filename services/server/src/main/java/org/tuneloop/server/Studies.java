@@ -1,5 +1,6 @@
 package org.tuneloop.server;
 
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -16,7 +17,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import org.tuneloop.eventstore.EventStore;
 import org.tuneloop.eventstore.ExpectedVersion;
@@ -46,7 +46,9 @@ public final class Studies {
   private final EventStore store;
   private final io.vertx.sqlclient.Pool pool;
   private final String instance;
-  private final Map<String, Loaded> cache = new ConcurrentHashMap<>();
+  // Bounded and expiring (studies in use are read on every request and stay); a dropped one is read again.
+  private final Map<String, Loaded> cache = Caffeine.newBuilder().maximumSize(1_000)
+      .expireAfterAccess(java.time.Duration.ofHours(1)).<String, Loaded>build().asMap();
 
   public Studies(EventStore store, io.vertx.sqlclient.Pool pool, String instance) {
     this.store = store;
