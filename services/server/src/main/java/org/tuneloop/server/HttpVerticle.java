@@ -45,6 +45,7 @@ public final class HttpVerticle extends VerticleBase {
   private StudyMonitor monitor;
   private HttpServer server;
   private ConnectionGuard.Limits limits = ConnectionGuard.Limits.standard();
+  private CommandRate commandRate = CommandRate.standard();
   private ConnectionGuard guard;
 
   /** A null platform gives a router with no services behind it (for comparing routes with the API description). */
@@ -74,6 +75,12 @@ public final class HttpVerticle extends VerticleBase {
               router.handle(request);
             })
             .listen(config.port(), config.host()));
+  }
+
+  /** Another limit on each participant's commands, or none (null); before deployment only. */
+  HttpVerticle withCommandRate(CommandRate rate) {
+    this.commandRate = rate;
+    return this;
   }
 
   /** Other timeouts and connection limits than the standard ones (tests); before deployment only. */
@@ -277,6 +284,13 @@ public final class HttpVerticle extends VerticleBase {
     }
     if (!id.equals(caller.participantId())) {
       return Future.failedFuture(ApiError.forbidden("this token belongs to another participant"));
+    }
+    java.time.Duration wait = commandRate == null ? java.time.Duration.ZERO : commandRate.take(id);
+    if (!wait.isZero()) {
+      long seconds = Math.max(1, (wait.toMillis() + 999) / 1000);
+      ctx.response().putHeader("Retry-After", Long.toString(seconds));
+      return Future.failedFuture(new ApiError(429, null, "too many requests from this participant in a short time; "
+          + "try again in " + seconds + (seconds == 1 ? " second" : " seconds")));
     }
     String key = ctx.request().getHeader("Idempotency-Key");
     if (key != null && (key.isBlank() || key.length() > 200)) {

@@ -133,6 +133,7 @@ public final class Responses {
       case 409 -> "Not possible now";
       case 413 -> "Request too large";
       case 415 -> "Unsupported media type";
+      case 429 -> "Too many requests";
       case 503 -> "Database unavailable";
       case 422 -> "Invalid value";
       default -> status >= 500 ? "Server error" : "Request refused";

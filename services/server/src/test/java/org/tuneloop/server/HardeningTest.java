@@ -298,6 +298,83 @@ class HardeningTest {
     expect(raw(p.as(), p.path() + "/ratings", "application/json; charset=utf-8", body), 200);
   }
 
+  // ---- 8. bounded caches ---------------------------------------------------------------------------------------
+
+  @Test
+  void theParticipantCacheKeepsItsBoundAndStillAnswersRight() {
+    String studyId = openStudy();
+    List<Participant> joined = new ArrayList<>();
+    for (int i = 0; i < 15; i++) {
+      joined.add(join(studyId));
+    }
+    Participants small = new Participants(server.platform.store, "test", 10);
+
+    for (Participant p : joined) {
+      await(small.load(p.id()));
+    }
+
+    assertThat(small.cached()).isLessThanOrEqualTo(10);
+    // A state dropped from the cache is read again from its stream.
+    for (Participant p : joined) {
+      assertThat(await(small.load(p.id())).state().phase()).isEqualTo("consent");
+    }
+  }
+
+  // ---- 9. a participant's stream and pace are bounded --------------------------------------------------------
+
+  @Test
+  void noEpisodeStartsBeyondTheProtocolsMaximum() {
+    String protocol = PILOT.replace("      minimum: 2\n      stepsPerEpisode: 4",
+        "      minimum: 1\n      maximum: 1\n      stepsPerEpisode: 4");
+    assertThat(protocol).contains("maximum: 1");
+    String id = "h-" + UUID.randomUUID().toString().substring(0, 8);
+    expect(server.post(researcher, "/api/studies", new JsonObject().put("id", id).put("protocol", protocol)), 201);
+    expect(server.post(researcher, "/api/studies/" + id + "/open", null), 200);
+    Participant p = join(id);
+    expect(server.post(p.as(), p.path() + "/consent", CONSENT), 200);
+    JsonObject session = expect(server.post(p.as(), p.path() + "/parameters", PARAMETERS), 200).json();
+    for (int step = 1; step <= 4; step++) {
+      session = expect(server.post(p.as(), p.path() + "/ratings", rating(1, step, 5)), 200).json();
+    }
+    long stored = events(Participants.streamId(p.id()));
+
+    Reply more = server.post(p.as(), p.path() + "/episodes", null);
+
+    expect(more, 409);
+    assertThat(more.json().getString("detail")).contains("at most 1 episodes");
+    assertThat(events(Participants.streamId(p.id()))).isEqualTo(stored);
+    expect(server.post(p.as(), p.path() + "/finish", null), 200);
+  }
+
+  @Test
+  void aProtocolWhoseMaximumIsBelowItsMinimumIsRefused() {
+    String protocol = PILOT.replace("      minimum: 2\n      stepsPerEpisode: 4",
+        "      minimum: 2\n      maximum: 1\n      stepsPerEpisode: 4");
+    Reply r = server.post(researcher, "/api/studies", new JsonObject().put("protocol", protocol));
+
+    expect(r, 422);
+    assertThat(r.body()).contains("episodes.maximum");
+  }
+
+  @Test
+  void aParticipantSendingCommandsTooFastGets429WithRetryAfter() {
+    Participant p = join(openStudy());
+    long stored = events(Participants.streamId(p.id()));
+    for (int i = 0; i < 20; i++) {
+      expect(server.post(p.as(), p.path() + "/consent", new JsonObject().put("agree", "yes")), 400);
+    }
+
+    Reply limited = server.post(p.as(), p.path() + "/consent", CONSENT);
+
+    expect(limited, 429);
+    assertThat(limited.json().getString("detail")).contains("try again in");
+    assertThat(Integer.parseInt(limited.headers().get("Retry-After"))).isBetween(1, 10);
+    assertThat(events(Participants.streamId(p.id()))).isEqualTo(stored);
+    // Others are not slowed by this one.
+    Participant other = join(openStudy());
+    expect(server.post(other.as(), other.path() + "/consent", CONSENT), 200);
+  }
+
   /** A request with exactly this body text and content type (null: no Content-Type header). */
   private static Reply raw(As as, String path, String contentType, String body) {
     var request = server.client.request(HttpMethod.POST, server.port, "localhost", path);

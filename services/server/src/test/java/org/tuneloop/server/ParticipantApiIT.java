@@ -46,7 +46,7 @@ class ParticipantApiIT {
   @BeforeAll
   void start() throws Exception {
     workDir = Files.createTempDirectory("tuneloop-api-");
-    server = ServerProcess.start(workDir);
+    server = ServerProcess.start(workDir, UNLIMITED);
     participantId = server.participantId();
     participant = new Api(server.url(), server.participantToken());
     researcher = new Api(server.url(), server.researcherToken());
@@ -59,6 +59,9 @@ class ParticipantApiIT {
     }
     ServerProcess.deleteFolder(workDir);
   }
+
+  /** The test trains as fast as a script can, far beyond a person's pace: no per-participant limit here. */
+  private static final String[] UNLIMITED = {"--command-rate", "0"};
 
   @Test
   @Order(1)
@@ -150,7 +153,7 @@ class ParticipantApiIT {
         expectError(refused, 503, null);
         assertThat(refused.json().getString("detail")).contains("database").contains("nothing was saved");
         server.kill();
-        server = ServerProcess.start(workDir);
+        server = ServerProcess.start(workDir, UNLIMITED);
         participant = new Api(server.url(), participant.token());
         researcher = new Api(server.url(), researcher.token());
         assertThat(count("TrackRated")).isEqualTo(rated);
@@ -165,7 +168,7 @@ class ParticipantApiIT {
       if (ratings == 37) {
         JsonObject beforeKill = session;
         server.kill();
-        server = ServerProcess.start(workDir);
+        server = ServerProcess.start(workDir, UNLIMITED);
         participant = new Api(server.url(), participant.token());
         researcher = new Api(server.url(), researcher.token());
         assertThat(server.participantToken()).as("the demo prints the same links after a restart")
