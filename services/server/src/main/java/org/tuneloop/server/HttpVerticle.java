@@ -11,7 +11,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.sqlclient.Pool;
 import java.time.Instant;
 import java.util.Set;
@@ -167,7 +166,7 @@ public final class HttpVerticle extends VerticleBase {
     studyRoutes.mount(router);
     router.route("/api/*").handler(ctx -> ctx.fail(404));
 
-    router.route("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false));
+    router.route("/*").handler(new AppPages());
     router.route().failureHandler(Responses::failure);
     return router;
   }

@@ -151,7 +151,7 @@ class ParticipantApiIT {
             .put("rating", 4).encode();
         Api.Reply refused = participant.post(p + "/ratings", body, "outage-key");
         expectError(refused, 503, null);
-        assertThat(refused.json().getString("detail")).contains("database").contains("nothing was saved");
+        assertThat(refused.json().getString("detail")).contains("database").contains("not known");
         server.kill();
         server = ServerProcess.start(workDir, UNLIMITED);
         participant = new Api(server.url(), participant.token());
