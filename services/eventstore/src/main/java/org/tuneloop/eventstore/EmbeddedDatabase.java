@@ -35,11 +35,20 @@ public final class EmbeddedDatabase implements AutoCloseable {
   }
 
   public static EmbeddedDatabase start(Path dataDirectory) {
+    return start(dataDirectory, 0);
+  }
+
+  /** Starts on the given port (0: a free one), so that a restarted database keeps its address. */
+  private static EmbeddedDatabase start(Path dataDirectory, int port) {
     Path dir = dataDirectory.toAbsolutePath().normalize();
     try {
       Files.createDirectories(dir);
       stopLeftover(dir);
-      EmbeddedPostgres postgres = EmbeddedPostgres.builder()
+      EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder();
+      if (port > 0) {
+        builder.setPort(port);
+      }
+      EmbeddedPostgres postgres = builder
           .setDataDirectory(dir)
           .setCleanDataDirectory(false)
           // zonky starts PostgreSQL with -F (fsync off) and synchronous_commit off; a study's data must survive a crash.
@@ -60,6 +69,33 @@ public final class EmbeddedDatabase implements AutoCloseable {
   }
 
   public Path dataDirectory() { return dataDirectory; }
+
+  /**
+   * Whether the server still runs: its postmaster (named in postmaster.pid) is alive. A postmaster killed with
+   * SIGKILL leaves the file behind; one that stopped cleanly removes it.
+   */
+  public boolean running() {
+    try {
+      return readPid(dataDirectory.resolve("postmaster.pid")).flatMap(ProcessHandle::of).map(ProcessHandle::isAlive)
+          .orElse(false);
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /**
+   * Starts the server again on the same folder and port after it died (leftover backends are stopped first, and
+   * PostgreSQL's crash recovery replays its log); this object is done with, use the returned one.
+   */
+  public EmbeddedDatabase restart() {
+    int port = postgres.getPort();
+    try {
+      postgres.close();  // releases zonky's folder lock; stopping a dead server may fail, which is fine here
+    } catch (IOException | RuntimeException e) {
+      LOG.log(System.Logger.Level.DEBUG, "stopping the dead PostgreSQL: " + e);
+    }
+    return start(dataDirectory, port);
+  }
 
   @Override public void close() {
     try {

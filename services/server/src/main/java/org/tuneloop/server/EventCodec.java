@@ -403,7 +403,8 @@ public final class EventCodec {
         .put("pitchesBelow", s.pitchesBelow()).put("pitchesAbove", s.pitchesAbove())
         .put("minBeats", s.minBeats()).put("maxBeats", s.maxBeats()).put("beatStep", s.beatStep())
         .put("minNotes", s.minNotes()).put("drums", new JsonArray(s.drums()))
-        .put("minEpisodes", s.minEpisodes()).put("stepsPerEpisode", s.stepsPerEpisode());
+        .put("minEpisodes", s.minEpisodes()).put("stepsPerEpisode", s.stepsPerEpisode())
+        .put("maxEpisodes", s.maxEpisodes());
   }
 
   public static ArmSettings settings(JsonObject s) {
@@ -426,7 +427,9 @@ public final class EventCodec {
         new AgentSettings(agent.getDouble("alpha"), agent.getDouble("gamma"), p, StateEncoder.parse(agent.getString("encoder"))),
         rules, s.getInteger("pitchesBelow"), s.getInteger("pitchesAbove"), s.getDouble("minBeats"),
         s.getDouble("maxBeats"), s.getDouble("beatStep"), s.getInteger("minNotes"), drums, s.getInteger("minEpisodes"),
-        s.getInteger("stepsPerEpisode"));
+        s.getInteger("stepsPerEpisode"),
+        // Enrolments written before the cap existed get the default one.
+        s.getInteger("maxEpisodes", ArmSettings.defaultMaxEpisodes(s.getInteger("minEpisodes"))));
   }
 
   private static Policy.Decay decay(JsonObject d) {

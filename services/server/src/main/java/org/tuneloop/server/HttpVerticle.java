@@ -11,7 +11,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.sqlclient.Pool;
 import java.time.Instant;
 import java.util.Set;
@@ -45,6 +44,9 @@ public final class HttpVerticle extends VerticleBase {
   private final IdentifyingData identifying;
   private StudyMonitor monitor;
   private HttpServer server;
+  private ConnectionGuard.Limits limits = ConnectionGuard.Limits.standard();
+  private CommandRate commandRate = CommandRate.standard();
+  private ConnectionGuard guard;
 
   /** A null platform gives a router with no services behind it (for comparing routes with the API description). */
   public HttpVerticle(ServerConfig config, Platform platform) {
@@ -63,9 +65,29 @@ public final class HttpVerticle extends VerticleBase {
   public Future<?> start() {
     // Started here so that the monitor's reads, timers and streams run on this verticle's event loop.
     monitor = new StudyMonitor(vertx, platform.store, studies, participants);
-    server = vertx.createHttpServer();
+    guard = new ConnectionGuard(vertx, limits);
+    server = vertx.createHttpServer(guard.options());
+    Router router = router(vertx);
+    guard.start();
     return monitor.start(platform.appConnectOptions())
-        .compose(started -> server.requestHandler(router(vertx)).listen(config.port(), config.host()));
+        .compose(started -> server.connectionHandler(guard::connected)
+            .requestHandler(request -> {
+              guard.headReceived(request);
+              router.handle(request);
+            })
+            .listen(config.port(), config.host()));
+  }
+
+  /** Another limit on each participant's commands, or none (null); before deployment only. */
+  HttpVerticle withCommandRate(CommandRate rate) {
+    this.commandRate = rate;
+    return this;
+  }
+
+  /** Other timeouts and connection limits than the standard ones (tests); before deployment only. */
+  HttpVerticle withLimits(ConnectionGuard.Limits limits) {
+    this.limits = limits;
+    return this;
   }
 
   /** Every route of the server; tests compare it with /openapi.yaml. */
@@ -85,6 +107,7 @@ public final class HttpVerticle extends VerticleBase {
     router.get("/openapi.yaml").handler(ctx -> ctx.response()
         .putHeader("content-type", "application/yaml").end(OpenApi.document()));
 
+    router.route("/api/*").handler(RequestBody::requireJson);
     router.post("/api/studies").handler(BodyHandler.create(false).setBodyLimit(PROTOCOL_BODY_LIMIT));
     router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT));
     StudyRoutes studyRoutes = new StudyRoutes(this::publicUrl, studies, participants, monitor, studyAccess());
@@ -195,13 +218,16 @@ public final class HttpVerticle extends VerticleBase {
     studyRoutes.mount(router);
     router.route("/api/*").handler(ctx -> ctx.fail(404));
 
-    router.route("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false));
+    router.route("/*").handler(new AppPages());
     router.route().failureHandler(Responses::failure);
     return router;
   }
 
   @Override
   public Future<?> stop() {
+    if (guard != null) {
+      guard.stop();
+    }
     Future<Void> monitorStopped = monitor == null ? Future.succeededFuture() : monitor.stop();
     return monitorStopped.compose(v -> server == null ? Future.succeededFuture() : server.shutdown(10, TimeUnit.SECONDS));
   }
@@ -315,6 +341,13 @@ public final class HttpVerticle extends VerticleBase {
     if (!id.equals(caller.participantId())) {
       return Future.failedFuture(ApiError.forbidden("this token belongs to another participant"));
     }
+    java.time.Duration wait = commandRate == null ? java.time.Duration.ZERO : commandRate.take(id);
+    if (!wait.isZero()) {
+      long seconds = Math.max(1, (wait.toMillis() + 999) / 1000);
+      ctx.response().putHeader("Retry-After", Long.toString(seconds));
+      return Future.failedFuture(new ApiError(429, null, "too many requests from this participant in a short time; "
+          + "try again in " + seconds + (seconds == 1 ? " second" : " seconds")));
+    }
     String key = ctx.request().getHeader("Idempotency-Key");
     if (key != null && (key.isBlank() || key.length() > 200)) {
       return Future.failedFuture(ApiError.badRequest("Idempotency-Key", "the Idempotency-Key header must be 1 to 200 characters"));
@@ -327,7 +360,8 @@ public final class HttpVerticle extends VerticleBase {
     }
     JsonObject metadata = new JsonObject()
         .put("requestId", UUID.randomUUID().toString())
-        .put("clientTime", clientTime(ctx.request().getHeader("X-Client-Time")));
+        .put("clientTime", clientTime(ctx.request().getHeader("X-Client-Time")))
+        .put(Participants.REQUEST_SHA256, RequestBody.fingerprint(ctx));
     return participants.load(id).compose(loaded -> loaded.state() instanceof Participant.Unknown
             ? Future.failedFuture(ApiError.notFound("no participant '" + id + "'"))
             : studies.get(ParticipantDecider.enrolment(loaded.state()).studyId()).map(study -> {

@@ -1,5 +1,6 @@
 package org.tuneloop.server;
 
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
@@ -7,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import org.tuneloop.eventstore.EventStore;
 import org.tuneloop.eventstore.ExpectedVersion;
 import org.tuneloop.eventstore.NewEvent;
@@ -29,13 +29,29 @@ public final class Participants {
   private static final ParticipantDecider DECIDER = new ParticipantDecider();
   private static final Supervision SUPERVISION = new Supervision();
 
+  /** How many participants' states are kept in memory; the least recently used beyond it are dropped. */
+  static final int CACHE_SIZE = 20_000;
+  static final java.time.Duration CACHE_IDLE = java.time.Duration.ofMinutes(30);
+
   private final EventStore store;
   private final String instance;
-  private final Map<String, Loaded> cache = new ConcurrentHashMap<>();
+  // Bounded and expiring: a dropped state is read again from the stream (the cache is never the truth).
+  private final Map<String, Loaded> cache;
 
   public Participants(EventStore store, String instance) {
+    this(store, instance, CACHE_SIZE);
+  }
+
+  Participants(EventStore store, String instance, int cacheSize) {
     this.store = store;
     this.instance = instance;
+    this.cache = Caffeine.newBuilder().maximumSize(cacheSize).expireAfterAccess(CACHE_IDLE).executor(Runnable::run)
+        .<String, Loaded>build().asMap();
+  }
+
+  /** How many states are cached now (for tests of the bound). */
+  int cached() {
+    return cache.size();
   }
 
   /** A participant's state at a stream version: the phase, and what researchers have done about the session. */
@@ -103,15 +119,37 @@ public final class Participants {
     String key = idempotencyKey != null ? idempotencyKey : UUID.randomUUID().toString();
     UUID firstEventId = eventId(participantId, key, 0);
     return store.find(firstEventId).compose(found -> found.isPresent()
-        ? load(participantId).map(l -> new Handled(l, true))
+        ? sameRequest(found.get(), requestMetadata).compose(same -> load(participantId)).map(l -> new Handled(l, true))
         : attempt(participantId, decide, key, requestMetadata, 2).recover(failure ->
             // A retry (on this or another server) racing its first request may miss the first request's events
             // here, then load the state they made and be refused by it: look again before refusing.
             failure instanceof CommandRejected || failure instanceof VersionConflict
                 ? store.find(firstEventId).compose(again -> again.isPresent()
-                    ? load(participantId).map(l -> new Handled(l, true))
+                    ? sameRequest(again.get(), requestMetadata).compose(same -> load(participantId))
+                        .map(l -> new Handled(l, true))
                     : Future.failedFuture(failure))
                 : Future.failedFuture(failure)));
+  }
+
+  /** Where a request's fingerprint (see {@link RequestBody#fingerprint}) travels in the first event's metadata. */
+  static final String REQUEST_SHA256 = "requestSha256";
+
+  /**
+   * A retry must be the request the key was first used with: a key reused for another route or body would
+   * otherwise be answered as done while nothing of it was stored. Events written before fingerprints were
+   * recorded carry none and are taken as the same request.
+   */
+  static Future<Void> sameRequest(StoredEvent first, JsonObject requestMetadata) {
+    String stored = first.metadata() == null ? null : first.metadata().getString(REQUEST_SHA256);
+    String now = requestMetadata == null ? null : requestMetadata.getString(REQUEST_SHA256);
+    return stored == null || now == null || stored.equals(now) ? Future.succeededFuture()
+        : Future.failedFuture(keyReused());
+  }
+
+  static ApiError keyReused() {
+    return new ApiError(422, "Idempotency-Key", "this Idempotency-Key was first used with another request (another "
+        + "route or body), so this one was not carried out; send each new request with a new Idempotency-Key, and "
+        + "reuse a key only to resend exactly the same request");
   }
 
   private Future<Handled> attempt(String participantId, java.util.function.Function<Loaded, List<ParticipantEvent>> decide,
@@ -127,7 +165,11 @@ public final class Participants {
       return store.append(streamId(participantId), ExpectedVersion.exact(loaded.version()), events)
           .compose(result -> {
             if (result.duplicate()) {
-              return load(participantId).map(l -> new Handled(l, true));
+              // The same key stored its events at the same moment (a concurrent retry).
+              return store.find(eventId(participantId, key, 0))
+                  .compose(first -> first.isPresent() ? sameRequest(first.get(), requestMetadata)
+                      : Future.<Void>succeededFuture())
+                  .compose(same -> load(participantId)).map(l -> new Handled(l, true));
             }
             Participant state = DECIDER.fold(loaded.state(), decided);
             Supervision.State supervision = SUPERVISION.fold(loaded.supervision(), decided);

@@ -22,7 +22,15 @@ import org.tuneloop.eventstore.Migrations;
  * the application role, and the application services over them. Closing it releases all of that.
  */
 public final class Platform implements AutoCloseable {
-  private final EmbeddedDatabase embedded;
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Platform.class);
+  /** How often the embedded PostgreSQL is checked, and so about how soon a dead one is started again. */
+  static final long DATABASE_CHECK_MS = 1_000;
+
+  // Replaced when the embedded PostgreSQL died and was started again.
+  private volatile EmbeddedDatabase embedded;
+  private final java.util.concurrent.atomic.AtomicBoolean restarting = new java.util.concurrent.atomic.AtomicBoolean();
+  private volatile boolean closing;
+  private long databaseCheck = -1;
   private final DatabaseAddress owner;
   private final Vertx vertx;
   private final Pool pool;
@@ -79,7 +87,9 @@ public final class Platform implements AutoCloseable {
           .connectingTo(app)
           .using(vertx)
           .build();
-      return new Platform(embedded, owner, vertx, pool, metrics, app);
+      Platform platform = new Platform(embedded, owner, vertx, pool, metrics, app);
+      platform.keepEmbeddedRunning();
+      return platform;
     } catch (RuntimeException e) {
       if (embedded != null) {
         embedded.close();
@@ -94,6 +104,37 @@ public final class Platform implements AutoCloseable {
    */
   static Platform over(Vertx vertx, Pool pool, io.vertx.pgclient.PgConnectOptions app) {
     return new Platform(null, null, vertx, pool, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), app);
+  }
+
+  /**
+   * The embedded PostgreSQL is this process's to keep: when its postmaster dies (a kill -9, the OOM killer), it is
+   * started again on the same folder and port, and the pool's new connections reach it. Requests in between fail
+   * fast with 503. An external database is not ours to start: the pool reconnects when it is back.
+   */
+  private void keepEmbeddedRunning() {
+    if (embedded == null) {
+      return;
+    }
+    databaseCheck = vertx.setPeriodic(DATABASE_CHECK_MS, id -> {
+      if (closing || !restarting.compareAndSet(false, true)) {
+        return;
+      }
+      vertx.executeBlocking(() -> {
+        if (!closing && !embedded.running()) {
+          LOG.warn("the embedded PostgreSQL in {} stopped; starting it again", embedded.dataDirectory());
+          long started = System.nanoTime();
+          embedded = embedded.restart();
+          LOG.warn("the embedded PostgreSQL is back after {} ms", (System.nanoTime() - started) / 1_000_000);
+        }
+        return null;
+      }, false).onComplete(done -> {
+        restarting.set(false);
+        if (done.failed()) {
+          LOG.warn("the embedded PostgreSQL could not be started again (tried again in {} ms): {}", DATABASE_CHECK_MS,
+              done.cause().getMessage());
+        }
+      });
+    });
   }
 
   public Vertx vertx() { return vertx; }
@@ -125,6 +166,10 @@ public final class Platform implements AutoCloseable {
 
   @Override
   public void close() {
+    closing = true;
+    if (databaseCheck >= 0) {
+      vertx.cancelTimer(databaseCheck);
+    }
     try {
       // Closed one after the other from this thread: closing Vert.x from one of its own threads never completes.
       await(pool.close());

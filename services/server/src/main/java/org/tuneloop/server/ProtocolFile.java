@@ -480,7 +480,8 @@ public final class ProtocolFile {
     ArmSettings arm = new ArmSettings(a.get("id").asText(), settings, rules, edits.get("pitchesBelow").asInt(),
         edits.get("pitchesAbove").asInt(), beats.get("min").asDouble(), beats.get("max").asDouble(),
         beats.get("step").asDouble(), edits.get("minNotes").asInt(), drums, episodes.get("minimum").asInt(),
-        steps.isTextual() ? 0 : steps.asInt());
+        steps.isTextual() ? 0 : steps.asInt(), episodes.hasNonNull("maximum") ? episodes.get("maximum").asInt()
+            : ArmSettings.defaultMaxEpisodes(episodes.get("minimum").asInt()));
     return new Protocol.Arm(arm, a.get("weight").asInt(), optionalInt(a.get("maxParticipants")));
   }
 

@@ -63,9 +63,19 @@ public final class Responses {
       case Throwable t when databaseUnreachable(t) -> {
         status = 503;
         error = "Database unavailable";
-        detail = "the study database cannot be reached right now, so nothing was saved; "
-            + "send the same request again in a moment";
+        // The connection may have died after the commit: whether the request was saved is not known here.
+        detail = "the study database could not be reached, so it is not known whether this request was saved; "
+            + "send the same request again in a moment with the same Idempotency-Key, which is safe: "
+            + "it is carried out at most once";
+        ctx.response().putHeader("Retry-After", "2");
         LOG.warn("{} {}: database unreachable: {}", ctx.request().method(), ctx.request().path(), t.toString());
+      }
+      case io.vertx.core.http.HttpClosedException closed -> {
+        // The client hung up before its request was whole: nothing to answer, nothing went wrong here. Anyone can
+        // do this, so it is one short line at a level not shown by default, never an error with a stack trace.
+        LOG.debug("{} {}: the client closed the connection before its request was complete",
+            ctx.request().method(), ctx.request().path());
+        return;
       }
       case null -> {
         status = ctx.statusCode() > 0 ? ctx.statusCode() : 500;
@@ -123,6 +133,7 @@ public final class Responses {
       case 409 -> "Not possible now";
       case 413 -> "Request too large";
       case 415 -> "Unsupported media type";
+      case 429 -> "Too many requests";
       case 503 -> "Database unavailable";
       case 422 -> "Invalid value";
       default -> status >= 500 ? "Server error" : "Request refused";

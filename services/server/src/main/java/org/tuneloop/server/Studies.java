@@ -1,5 +1,6 @@
 package org.tuneloop.server;
 
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -16,7 +17,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import org.tuneloop.eventstore.EventStore;
 import org.tuneloop.eventstore.ExpectedVersion;
@@ -46,7 +46,9 @@ public final class Studies {
   private final EventStore store;
   private final io.vertx.sqlclient.Pool pool;
   private final String instance;
-  private final Map<String, Loaded> cache = new ConcurrentHashMap<>();
+  // Bounded and expiring (studies in use are read on every request and stay); a dropped one is read again.
+  private final Map<String, Loaded> cache = Caffeine.newBuilder().maximumSize(1_000)
+      .expireAfterAccess(java.time.Duration.ofHours(1)).<String, Loaded>build().asMap();
 
   public Studies(EventStore store, io.vertx.sqlclient.Pool pool, String instance) {
     this.store = store;
@@ -181,19 +183,40 @@ public final class Studies {
 
   /** Lets a participant into the study (see the class comment); rejections say paused, closed or full. */
   public Future<Joined> join(String studyId, Entry entry) {
+    return join(studyId, entry, null);
+  }
+
+  /**
+   * Joins as above; {@code requestSha256} (the request's fingerprint, with an Idempotency-Key) is kept with the
+   * enrolment, and a retry with the same key but another request is refused (422).
+   */
+  public Future<Joined> join(String studyId, Entry entry, String requestSha256) {
+    JsonObject request = requestSha256 == null ? null : new JsonObject().put(Participants.REQUEST_SHA256, requestSha256);
     return get(studyId).compose(known -> store.transaction(tx -> tx.lock(streamId(studyId))
-        .compose(locked -> returning(tx.connection(), studyId, entry))
+        .compose(locked -> sameJoin(tx, studyId, entry, request))
+        .compose(same -> returning(tx.connection(), studyId, entry))
         .compose(returning -> returning.isPresent()
             ? AccessTokens.issueParticipantIn(tx.connection(), returning.get(), studyId)
                 .map(token -> new Joined(returning.get(), token, true))
             : tx.readStream(streamId(studyId), known.version()).compose(tail -> {
               Loaded study = tail.isEmpty() ? known : fold(known, tail);
-              return enrol(tx, study, entry);
+              return enrol(tx, study, entry, request);
             }))))
         .onSuccess(joined -> find(studyId));
   }
 
-  private Future<Joined> enrol(EventStore.Transaction tx, Loaded study, Entry entry) {
+  /** A join retried with its key must be the request the key was first used with. */
+  private static Future<Void> sameJoin(EventStore.Transaction tx, String studyId, Entry entry, JsonObject request) {
+    if (request == null || entry.key() == null) {
+      return Future.succeededFuture();
+    }
+    String participantId = UUID.nameUUIDFromBytes((studyId + "|join|" + entry.key()).getBytes(StandardCharsets.UTF_8))
+        .toString();
+    return tx.readStream(Participants.streamId(participantId), 0).compose(events -> events.isEmpty()
+        ? Future.succeededFuture() : Participants.sameRequest(events.getFirst(), request));
+  }
+
+  private Future<Joined> enrol(EventStore.Transaction tx, Loaded study, Entry entry, JsonObject request) {
     String participantId = entry.key() != null
         ? UUID.nameUUIDFromBytes((study.studyId() + "|join|" + entry.key()).getBytes(StandardCharsets.UTF_8)).toString()
         : UUID.randomUUID().toString();
@@ -208,7 +231,8 @@ public final class Studies {
     for (int i = 0; i < enrolled.size(); i++) {
       ParticipantEvent e = enrolled.get(i);
       participantEvents.add(new NewEvent(Participants.eventId(participantId, "join|" + key, i), ParticipantEvent.type(e),
-          ParticipantEvent.schemaVersion(e), EventCodec.encode(e), metadata()));
+          ParticipantEvent.schemaVersion(e), EventCodec.encode(e),
+          request == null ? metadata() : metadata().mergeIn(request)));
     }
     return tx.append(streamId(study.studyId()), ExpectedVersion.exact(study.version()),
             newEvents(List.of(assigned), "assign|" + participantId))

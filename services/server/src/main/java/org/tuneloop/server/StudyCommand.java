@@ -81,6 +81,11 @@ public final class StudyCommand implements Runnable {
     @Option(names = "--demo", description = "Create the demo study and print a participant link and a researcher link.")
     boolean demo;
 
+    @Option(names = "--command-rate", paramLabel = "N", defaultValue = "20",
+        description = "Commands one participant may send per 10 seconds before getting 429; 0: no limit "
+            + "(default: ${DEFAULT-VALUE}).")
+    int commandRate;
+
     @Override
     public Integer call() throws Exception {
       ServerConfig config = new ServerConfig(host, port, database.url, database.dataDirectory, demo,
@@ -88,7 +93,8 @@ public final class StudyCommand implements Runnable {
       Platform platform = Platform.open(config.databaseUrl(), config.dataDirectory(), config.appRolePassword());
       CountDownLatch stopped = new CountDownLatch(1);
       try {
-        HttpVerticle http = new HttpVerticle(config, platform);
+        HttpVerticle http = new HttpVerticle(config, platform)
+            .withCommandRate(commandRate > 0 ? new CommandRate(commandRate, java.time.Duration.ofSeconds(10)) : null);
         Platform.await(platform.vertx().deployVerticle(http));
         ServerConfig running = config.withPort(http.actualPort());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -71,7 +71,8 @@ final class StudyRoutes {
           RequestBody.optionalText(prolific, "prolific.SESSION_ID", "SESSION_ID", 100));
       String key = idempotencyKey(ctx);
       return studies.join(ctx.pathParam("studyId"),
-              new Studies.Entry(p == null ? "link" : "prolific", null, p, false, null, key))
+              new Studies.Entry(p == null ? "link" : "prolific", null, p, false, null, key),
+              key == null ? null : RequestBody.fingerprint(ctx))
           .map(joined -> {
             ctx.response().setStatusCode(joined.returning() ? 200 : 201);
             return new JsonObject().put("participantId", joined.participantId()).put("token", joined.token())
@@ -199,7 +200,8 @@ final class StudyRoutes {
   private void supervise(Router router, String path, Set<String> fields, SupervisionParser parser) {
     router.post(path).respond(ctx -> participantOfReachableStudy(ctx).compose(loaded -> access.researcher(ctx)
         .compose(by -> participants.supervise(loaded.participantId(), parser.parse(by, RequestBody.of(ctx, fields)),
-            idempotencyKey(ctx), new JsonObject().put("requestId", UUID.randomUUID().toString()))))
+            idempotencyKey(ctx), new JsonObject().put("requestId", UUID.randomUUID().toString())
+                .put(Participants.REQUEST_SHA256, RequestBody.fingerprint(ctx)))))
         .compose(handled -> monitor.row(handled.loaded().participantId())));
   }
 

@@ -35,9 +35,15 @@ final class InProcessServer {
 
   /** Deploys a server whose printed links start with publicUrl (https makes the session cookie Secure). */
   static InProcessServer deploy(Vertx vertx, Pool pool, TestDatabase database, String publicUrl) {
+    return deploy(vertx, pool, database, publicUrl, ConnectionGuard.Limits.standard());
+  }
+
+  /** The same, with other timeouts and connection limits. */
+  static InProcessServer deploy(Vertx vertx, Pool pool, TestDatabase database, String publicUrl,
+                                ConnectionGuard.Limits limits) {
     Platform platform = Platform.over(vertx, pool, database.app().connectOptions());
     HttpVerticle http = new HttpVerticle(new ServerConfig("localhost", 0, null, null, false, publicUrl, null),
-        platform);
+        platform).withLimits(limits);
     await(vertx.deployVerticle(http));
     return new InProcessServer(platform, http, WebClient.create(vertx));
   }

@@ -46,7 +46,7 @@ class ParticipantApiIT {
   @BeforeAll
   void start() throws Exception {
     workDir = Files.createTempDirectory("tuneloop-api-");
-    server = ServerProcess.start(workDir);
+    server = ServerProcess.start(workDir, UNLIMITED);
     participantId = server.participantId();
     participant = new Api(server.url(), server.participantToken());
     researcher = new Api(server.url(), server.researcherToken());
@@ -59,6 +59,9 @@ class ParticipantApiIT {
     }
     ServerProcess.deleteFolder(workDir);
   }
+
+  /** The test trains as fast as a script can, far beyond a person's pace: no per-participant limit here. */
+  private static final String[] UNLIMITED = {"--command-rate", "0"};
 
   @Test
   @Order(1)
@@ -139,21 +142,24 @@ class ParticipantApiIT {
     int ratings = 0;
     while (session.getString("phase").equals("training")) {
       if (ratings == 20) {
-        // A database outage: the rating is refused with 503 and not acknowledged; once the database is back
-        // (the restarted server starts it again), the same request with the same key is stored exactly once.
+        // A database outage: once the database is back, the same request with the same key is stored exactly once.
         long rated = count("TrackRated");
         stopEmbeddedDatabase();
         JsonObject track = session.getJsonObject("track");
         String body = new JsonObject().put("episode", track.getInteger("episode")).put("step", track.getInteger("step"))
             .put("rating", 4).encode();
-        Api.Reply refused = participant.post(p + "/ratings", body, "outage-key");
-        expectError(refused, 503, null);
-        assertThat(refused.json().getString("detail")).contains("database").contains("nothing was saved");
+        // The server starts its database again by itself within seconds (DatabaseRecoveryIT): the rating meets
+        // the outage (503: whether it was saved is not known) or comes just after it.
+        Api.Reply during = participant.post(p + "/ratings", body, "outage-key");
+        assertThat(during.status()).as(during.body()).isIn(200, 503);
+        if (during.status() == 503) {
+          assertThat(during.json().getString("detail")).contains("database").contains("not known");
+        }
         server.kill();
-        server = ServerProcess.start(workDir);
+        server = ServerProcess.start(workDir, UNLIMITED);
         participant = new Api(server.url(), participant.token());
         researcher = new Api(server.url(), researcher.token());
-        assertThat(count("TrackRated")).isEqualTo(rated);
+        assertThat(count("TrackRated")).isBetween(rated, rated + 1);
         Api.Reply accepted = participant.post(p + "/ratings", body, "outage-key");
         assertThat(accepted.status()).as(accepted.body()).isEqualTo(200);
         assertThat(participant.post(p + "/ratings", body, "outage-key").json().getBoolean("duplicate")).isTrue();
@@ -165,7 +171,7 @@ class ParticipantApiIT {
       if (ratings == 37) {
         JsonObject beforeKill = session;
         server.kill();
-        server = ServerProcess.start(workDir);
+        server = ServerProcess.start(workDir, UNLIMITED);
         participant = new Api(server.url(), participant.token());
         researcher = new Api(server.url(), researcher.token());
         assertThat(server.participantToken()).as("the demo prints the same links after a restart")

@@ -12,12 +12,28 @@ import org.tuneloop.music.StartParameters;
  * @param pitchesBelow     how far below the base note edits may go (default 12)
  * @param pitchesAbove     how far above the base note edits may go (default 24)
  * @param stepsPerEpisode  0 means "the initial track length" (docs/method.md)
+ * @param maxEpisodes      no episode starts beyond this many, so a participant's stream stays bounded
  */
 public record ArmSettings(String arm, AgentSettings agent, StartParameterRules startParameters,
                           int pitchesBelow, int pitchesAbove, double minBeats, double maxBeats, double beatStep,
-                          int minNotes, List<Integer> drums, int minEpisodes, int stepsPerEpisode) {
+                          int minNotes, List<Integer> drums, int minEpisodes, int stepsPerEpisode, int maxEpisodes) {
+  /** The cap when a protocol names none: 50 episodes, or the required minimum if that is more. */
+  public static final int DEFAULT_MAX_EPISODES = 50;
+
   public ArmSettings {
     drums = List.copyOf(drums);
+  }
+
+  /** Settings with the default episode cap. */
+  public ArmSettings(String arm, AgentSettings agent, StartParameterRules startParameters, int pitchesBelow,
+                     int pitchesAbove, double minBeats, double maxBeats, double beatStep, int minNotes,
+                     List<Integer> drums, int minEpisodes, int stepsPerEpisode) {
+    this(arm, agent, startParameters, pitchesBelow, pitchesAbove, minBeats, maxBeats, beatStep, minNotes, drums,
+        minEpisodes, stepsPerEpisode, defaultMaxEpisodes(minEpisodes));
+  }
+
+  public static int defaultMaxEpisodes(int minEpisodes) {
+    return Math.max(DEFAULT_MAX_EPISODES, minEpisodes);
   }
 
   /** The paper's settings (docs/method.md defaults). */

@@ -371,6 +371,11 @@ public final class ParticipantDecider implements Decider<ParticipantCommand, Par
     if (!(state instanceof BetweenEpisodes b)) {
       throw notNow(state, "another episode can start only between episodes");
     }
+    int cap = b.enrolment().settings().maxEpisodes();
+    if (b.completedEpisodes() >= cap) {
+      throw CommandRejected.notNow("this study allows at most " + cap + " episodes, and all " + cap
+          + " are done: finish training to hear the composition");
+    }
     List<ParticipantEvent> events = new ArrayList<>();
     leaveBetween(b, next.now(), events);
     startEpisode(b.enrolment(), b.parameters(), b.q(), b.completedEpisodes() + 1, next.now(), events);

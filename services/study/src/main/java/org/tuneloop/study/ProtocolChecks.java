@@ -139,6 +139,10 @@ final class ProtocolChecks {
       problems.add(new Problem(sp + ".defaults.scale", "'" + r.defaults().scale().id() + "' must be one of the allowed "
           + sp + ".scales " + r.scales().stream().map(Scale::id).toList()));
     }
+    if (a.maxEpisodes() < a.minEpisodes()) {
+      problems.add(new Problem(path + ".episodes.maximum", "must not be below episodes.minimum (" + a.minEpisodes()
+          + "), got " + a.maxEpisodes()));
+    }
     String beats = path + ".edits.beats";
     if (a.minBeats() > a.maxBeats() + SLACK) {
       problems.add(new Problem(beats, "min (" + a.minBeats() + ") must not be above max (" + a.maxBeats() + ")"));
