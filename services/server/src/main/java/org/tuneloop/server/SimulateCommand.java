@@ -63,6 +63,11 @@ final class SimulateCommand implements Callable<Integer> {
       description = "The participants' taste (default: ${DEFAULT-VALUE}); 'list' or no value prints the tastes.")
   String taste;
 
+  @Option(names = "--no-fatigue",
+      description = "Participants stay as attentive at the end as at the start (by default, ratings drift toward "
+          + "the middle after 40 to 80 ratings).")
+  boolean noFatigue;
+
   @Option(names = "--episodes", paramLabel = "E",
       description = "Episodes each participant trains (default: the arm's minimum).")
   Integer episodes;
@@ -115,14 +120,15 @@ final class SimulateCommand implements Callable<Integer> {
       studyId = created.getString("id");
       api.researcherPost("/api/studies/" + StudyAdminCommand.Api.segment(studyId) + "/open", new JsonObject());
       err.println("Study " + studyId + " on " + api.base() + ": " + participants + " simulated participant"
-          + (participants == 1 ? "" : "s") + ", taste " + taste + ", seed " + seed + ", " + concurrency
-          + " at a time.");
+          + (participants == 1 ? "" : "s") + ", taste " + taste + (noFatigue ? " without fatigue" : "") + ", seed "
+          + seed + ", " + concurrency + " at a time.");
       err.flush();
       List<SimulationReport.Session> sessions = runAll(api, studyId, err);
       JsonObject study = api.researcherGet("/api/studies/" + StudyAdminCommand.Api.segment(studyId));
       double seconds = (System.nanoTime() - started) / 1e9;
-      out.printf(Locale.ROOT, "Simulated %d participants of study %s (%s, taste %s, seed %d) in %.1f s%n%n",
-          sessions.size(), studyId, checked.protocol().title(), taste, seed, seconds);
+      out.printf(Locale.ROOT, "Simulated %d participants of study %s (%s, taste %s%s, seed %d) in %.1f s%n%n",
+          sessions.size(), studyId, checked.protocol().title(), taste, noFatigue ? " without fatigue" : "", seed,
+          seconds);
       SimulationReport.print(SimulationReport.arms(SimulationReport.armIds(study), sessions), out);
       if (outDirectory != null) {
         SimulationReport.writeParticipants(sessions, outDirectory.resolve("participants.csv"));
@@ -161,7 +167,8 @@ final class SimulateCommand implements Callable<Integer> {
       for (int i = 0; i < participants; i++) {
         int index = i;
         running.add(pool.submit(() -> {
-          Taste.Rater rater = Taste.Rater.of(taste, seed, index);
+          Taste.Rater drawn = Taste.Rater.of(taste, seed, index);
+          Taste.Rater rater = noFatigue ? drawn.withoutFatigue() : drawn;
           SimulatedParticipant.Outcome outcome = new SimulatedParticipant(api, index, rater,
               episodes == null ? 0 : episodes).run(studyId);
           return recorded(api, outcome);

@@ -259,6 +259,11 @@ public sealed interface Taste {
       return new Rater(taste, seed, 40 + draws.nextInt(41));
     }
 
+    /** The same participant without fatigue: every rating as attentive as the first. */
+    public Rater withoutFatigue() {
+      return new Rater(taste, seed, Integer.MAX_VALUE);
+    }
+
     /** The rating of {@code track}, the {@code number}-th rating of the session (from 1). */
     public int rate(Track track, StartParameters parameters, int number) {
       double liked = MIDDLE + SENSITIVITY * (taste.score(track, parameters) - taste.typical(parameters));

@@ -149,10 +149,13 @@ class TasteTest {
     Taste.Rater rater = new Taste.Rater(new Taste.SteadyRhythm(), 42, 40);
     double early = 0;
     double late = 0;
+    double attentive = 0;
     for (int number = 1; number <= 40; number++) {
       early += rater.rate(liked, parameters, number);
       late += rater.rate(liked, parameters, number + 100);
+      attentive += rater.withoutFatigue().rate(liked, parameters, number + 100);
     }
+    assertThat(attentive / 40).isGreaterThan(9.0);
     // Fatigue at its limit keeps 40% of the distance from the middle.
     assertThat(early / 40).isGreaterThan(9.0);
     assertThat(late / 40).isBetween(7.0, 8.0);
