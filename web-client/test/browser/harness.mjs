@@ -36,7 +36,9 @@ export class StudyServer {
 
   /** Starts `study serve --demo` in `dir`; the first start takes a free port, restarts reuse it. */
   async start(port = this.port ?? 0, timeoutMs = 120000) {
-    const proc = spawn(STUDY, ['serve', '--demo', '--port', String(port), '--data-dir', this.dataDir],
+    // The per-participant command rate is tested in process; here a test rates faster than a person would.
+    const proc = spawn(STUDY, ['serve', '--demo', '--port', String(port), '--data-dir', this.dataDir,
+      '--command-rate', '0'],
       { cwd: this.dir, env: studyEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
     this.proc = proc;
     this.exited = new Promise((r) => proc.once('exit', (code, signal) => r({ code, signal })));

@@ -238,7 +238,9 @@ final class SimulateCommand implements Callable<Integer> {
         throw e;
       }
       try {
-        HttpVerticle http = new HttpVerticle(new ServerConfig("localhost", 0, null, folder, false, null, null), platform);
+        // Its own server takes commands as fast as the simulated participants send them: no per-participant rate.
+        HttpVerticle http = new HttpVerticle(new ServerConfig("localhost", 0, null, folder, false, null, null), platform)
+            .withCommandRate(null);
         String deployment = Platform.await(platform.vertx().deployVerticle(http));
         Researchers.Researcher researcher = Platform.await(platform.researchers.create(
             "simulation@localhost", Researchers.Role.RESEARCHER, Passwords.hash(AccessTokens.newSecret())));

@@ -94,6 +94,11 @@ final class SimulationClient {
           pause(attempt);
           continue;
         }
+        // Too fast for the server's per-participant limit: wait as it asks (Retry-After), then send the same again.
+        if (reply.status() == 429 && repeatable && attempt < ATTEMPTS * 4) {
+          waitSeconds(response.headers().firstValue("Retry-After").map(SimulationClient::seconds).orElse(1));
+          continue;
+        }
         return reply;
       } catch (IOException e) {
         lost = e;
@@ -128,6 +133,23 @@ final class SimulationClient {
     }
     throw new Refused("The server refused " + path + " (" + reply.status() + " "
         + reply.json().getString("error", "error") + "): " + detail + (detail.matches("(?s).*[.!?]$") ? "" : "."));
+  }
+
+  private static int seconds(String header) {
+    try {
+      return Math.max(1, Math.min(30, Integer.parseInt(header.trim())));
+    } catch (NumberFormatException e) {
+      return 1;
+    }
+  }
+
+  private static void waitSeconds(int seconds) {
+    try {
+      Thread.sleep(1000L * seconds);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new Refused("Interrupted while waiting for the server.");
+    }
   }
 
   private static void pause(int attempt) {

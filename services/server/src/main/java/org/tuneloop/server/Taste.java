@@ -234,9 +234,10 @@ public sealed interface Taste {
 
   /**
    * One simulated participant's ratings: 5.5 + {@code SENSITIVITY} * (score - typical score) + noise, rounded and
-   * kept in 1-10; after {@code fatigueAfter} ratings each further rating is pulled {@code FATIGUE_PER_RATING} more
-   * of the way toward the middle (at most {@code FATIGUE_LIMIT}). The noise of rating number n is drawn from
-   * (seed, n) alone, so the same track at the same point of the session gets the same rating in every run.
+   * kept in 1-10; after {@code fatigueAfter} ratings the noise grows by {@code FATIGUE_PER_RATING} of its size per
+   * further rating (at most by {@code FATIGUE_LIMIT}): a tired rater is less consistent, not more lenient, so
+   * fatigue cannot make a gain that no agent earned. The noise of rating number n is drawn from (seed, n) alone,
+   * so the same track at the same point of the session gets the same rating in every run.
    *
    * @param seed         this participant's seed (from the run's seed and the participant's index)
    * @param fatigueAfter how many ratings before fatigue sets in (drawn per participant, 40 to 80)
@@ -246,8 +247,8 @@ public sealed interface Taste {
     public static final double SENSITIVITY = 12.0;
     /** Standard deviation of a rating's noise, in rating points, before rounding. */
     public static final double NOISE = 1.0;
-    public static final double FATIGUE_PER_RATING = 0.02;
-    public static final double FATIGUE_LIMIT = 0.6;
+    public static final double FATIGUE_PER_RATING = 0.05;
+    public static final double FATIGUE_LIMIT = 1.5;
     public static final double MIDDLE = 5.5;
 
     /** Participant {@code index} of a run with {@code runSeed}: their taste of that kind, seed and fatigue. */
@@ -267,9 +268,8 @@ public sealed interface Taste {
     /** The rating of {@code track}, the {@code number}-th rating of the session (from 1). */
     public int rate(Track track, StartParameters parameters, int number) {
       double liked = MIDDLE + SENSITIVITY * (taste.score(track, parameters) - taste.typical(parameters));
-      double rating = liked + NOISE * stream(number, 1).nextGaussian();
       double tired = Math.min(FATIGUE_LIMIT, FATIGUE_PER_RATING * Math.max(0, number - fatigueAfter));
-      rating = MIDDLE + (rating - MIDDLE) * (1 - tired);
+      double rating = liked + NOISE * (1 + tired) * stream(number, 1).nextGaussian();
       return (int) Math.max(1, Math.min(10, Math.round(rating)));
     }
 
