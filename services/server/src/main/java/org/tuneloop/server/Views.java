@@ -7,6 +7,7 @@ import org.tuneloop.agent.QKey;
 import org.tuneloop.agent.QTable;
 import org.tuneloop.music.Scale;
 import org.tuneloop.study.ArmSettings;
+import org.tuneloop.study.DataQuality;
 import org.tuneloop.study.Participant;
 import org.tuneloop.study.Participant.AwaitingConsent;
 import org.tuneloop.study.Participant.BetweenEpisodes;
@@ -92,6 +93,25 @@ public final class Views {
       case BetweenEpisodes s -> s.journey();
       default -> throw new IllegalStateException(state.phase());
     };
+  }
+
+  /** A participant's data-quality and fatigue figures and the flags the protocol's thresholds raise (researchers). */
+  public static JsonObject dataQuality(String participantId, DataQuality q, Protocol.Thresholds t) {
+    return new JsonObject().put("participantId", participantId)
+        .put("identicalRatings", new JsonObject().put("longestRun", q.longestIdenticalRun())
+            .put("currentRun", q.identicalRun()))
+        .put("millisOnTask", q.millisOnTask())
+        .put("lastActionAt", q.lastActionAt() == null ? null : q.lastActionAt().toString())
+        .put("attentionChecks", new JsonObject().put("passed", q.attentionPassed()).put("failed", q.attentionFailed()))
+        .put("probes", new JsonObject().put("count", q.probes()).put("meanDifference", q.probeDifferenceMean())
+            .put("maxDifference", q.probes() == 0 ? null : q.probeDifferenceMax()))
+        .put("fatigue", new JsonObject().put("latest", q.latestFatigue()).put("scale", q.fatigueScale())
+            .put("aboveThreshold", q.fatigued(t)))
+        .put("headphoneCheck", q.headphonesPassed() == null ? null : q.headphonesPassed() ? "passed" : "flagged")
+        .put("flags", new JsonArray(q.flags(t)))
+        .put("thresholds", new JsonObject().put("breakMinutes", t.breakMinutes()).put("identicalRun", t.identicalRun())
+            .put("attentionFailures", t.attentionFailures()).put("probeDifference", t.probeDifference())
+            .put("fatigueAbove", t.fatigueAbove()));
   }
 
   /** What the page of a block needs: its texts and items, and the track to play if any (never where it came from). */
