@@ -19,10 +19,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.tuneloop.music.MidiFile;
 import org.tuneloop.music.Track;
+import org.tuneloop.study.DataQuality;
 import org.tuneloop.study.Participant;
 import org.tuneloop.study.ParticipantCommand;
 import org.tuneloop.study.ParticipantDecider;
 import org.tuneloop.study.ParticipantEvent;
+import org.tuneloop.study.Protocol;
 import org.tuneloop.study.StudyDecider;
 import org.tuneloop.server.AccessTokens.Caller;
 
@@ -210,6 +212,14 @@ public final class HttpVerticle extends VerticleBase {
         .compose(loaded -> identifying.erase(loaded.participantId(), caller.researcherId())))
         .map(handled -> new JsonObject().put("participantId", handled.loaded().participantId()).put("erased", true)));
     router.get(p + "/q-table").respond(ctx -> researcherReadable(ctx).map(Views::qTable));
+    router.get(p + "/data-quality").respond(ctx -> researcherReadable(ctx).compose(loaded -> studies
+        .get(ParticipantDecider.enrolment(loaded.state()).studyId())
+        .compose(study -> participants.stored(loaded.participantId()).map(stored -> {
+          Protocol.Thresholds thresholds = study.protocol().thresholds();
+          DataQuality quality = DataQuality.of(stored.stream()
+              .map(e -> new DataQuality.Timed(Participants.decode(e), e.recordedAt())).toList(), thresholds);
+          return Views.dataQuality(loaded.participantId(), quality, thresholds);
+        }))));
     router.get(p + "/events").respond(ctx -> researcherReadable(ctx)
         .compose(loaded -> participants.events(loaded.participantId()))
         .map(events -> new JsonObject().put("events", new JsonArray(events.stream()

@@ -359,7 +359,14 @@ public final class ProtocolFile {
             Protocol.WhilePaused.valueOf(recruitment.get("whilePaused").asText().toUpperCase(java.util.Locale.ROOT)),
             recruitment.get("idleMinutes").asInt(), optionalText(recruitment.get("completionCode")),
             optionalText(recruitment.get("redirectUrl"))),
-        blockSize.isNull() ? 2 * weights : blockSize.asInt(), arms, flow, timing);
+        blockSize.isNull() ? 2 * weights : blockSize.asInt(), arms, flow, timing, thresholds(p.get("dataQuality")));
+  }
+
+  private static Protocol.Thresholds thresholds(JsonNode q) {
+    JsonNode difference = q.get("probeDifference");
+    return new Protocol.Thresholds(q.get("breakMinutes").asInt(), optionalInt(q.get("identicalRun")),
+        optionalInt(q.get("attentionFailures")), difference.isNull() ? null : difference.asDouble(),
+        optionalInt(q.get("fatigueAbove")));
   }
 
   /** The flow as recorded in ParticipantEnrolled (the protocol file's form, defaults filled, texts filled in). */

@@ -24,7 +24,9 @@ import org.slf4j.LoggerFactory;
 import org.tuneloop.eventstore.Cursor;
 import org.tuneloop.eventstore.EventStore;
 import org.tuneloop.eventstore.StoredEvent;
+import org.tuneloop.study.DataQuality;
 import org.tuneloop.study.ParticipantEvent;
+import org.tuneloop.study.Protocol;
 import org.tuneloop.study.StudyEvent;
 import org.tuneloop.study.Supervision;
 
@@ -69,6 +71,8 @@ final class StudyMonitor {
     Instant lastActionAt;
     int version;
     Supervision.State supervision = new Supervision().initialState();
+    DataQuality quality = DataQuality.start();
+    Protocol.Thresholds thresholds = Protocol.Thresholds.NONE;
 
     Row(String participantId) { this.participantId = participantId; }
 
@@ -78,6 +82,7 @@ final class StudyMonitor {
       if (supervision.droppedOut()) flags.add("dropped-out");
       if (supervision.paused()) flags.add("paused");
       if ("prolific".equals(entry)) flags.add("prolific");
+      quality.flags(thresholds).forEach(flags::add);
       return new JsonObject().put("id", participantId).put("label", label).put("arm", arm).put("phase", phase)
           .put("episode", episode).put("step", step).put("lastRating", lastRating)
           .put("lastActionAt", lastActionAt == null ? null : lastActionAt.toString())
@@ -166,6 +171,11 @@ final class StudyMonitor {
     row.version = e.version();
     row.phase = Supervision.phaseAfter(row.phase, event);
     row.supervision = SUPERVISION.evolve(row.supervision, event);
+    if (event instanceof ParticipantEvent.ParticipantEnrolled en) {
+      row.thresholds = studies.cached(en.studyId()).map(s -> s.protocol().thresholds())
+          .orElse(Protocol.Thresholds.NONE);
+    }
+    row.quality = row.quality.next(event, e.recordedAt(), row.thresholds);
     switch (event) {
       case ParticipantEvent.ParticipantEnrolled en -> {
         row.studyId = en.studyId();

@@ -7,6 +7,7 @@ import org.tuneloop.agent.QKey;
 import org.tuneloop.agent.QTable;
 import org.tuneloop.music.Scale;
 import org.tuneloop.study.ArmSettings;
+import org.tuneloop.study.DataQuality;
 import org.tuneloop.study.Participant;
 import org.tuneloop.study.Participant.AwaitingConsent;
 import org.tuneloop.study.Participant.BetweenEpisodes;
@@ -59,7 +60,7 @@ public final class Views {
               settings.steps(b.parameters())))
           .put("canFinish", b.completedEpisodes() >= settings.minEpisodes() && b.questionnaire() == null)
           .put("questionnaire", b.questionnaire() == null ? null : new JsonObject().put("block", b.questionnaire().id())
-              .put("title", b.questionnaire().title()).put("items", EventCodec.items(b.questionnaire().items())))
+              .put("title", b.questionnaire().title()).put("items", shownItems(b.questionnaire().items())))
           .put("rest", rest(b.rest()))
           .put("time", time(b.journey(), settings, b.parameters(), b.completedEpisodes(), protocol));
       case Participant.InBlock in -> block(view, in);
@@ -94,6 +95,32 @@ public final class Views {
     };
   }
 
+  /** A participant's data-quality and fatigue figures and the flags the protocol's thresholds raise (researchers). */
+  public static JsonObject dataQuality(String participantId, DataQuality q, Protocol.Thresholds t) {
+    return new JsonObject().put("participantId", participantId)
+        .put("identicalRatings", new JsonObject().put("longestRun", q.longestIdenticalRun())
+            .put("currentRun", q.identicalRun()))
+        .put("millisOnTask", q.millisOnTask())
+        .put("lastActionAt", q.lastActionAt() == null ? null : q.lastActionAt().toString())
+        .put("attentionChecks", new JsonObject().put("passed", q.attentionPassed()).put("failed", q.attentionFailed()))
+        .put("probes", new JsonObject().put("count", q.probes()).put("meanDifference", q.probeDifferenceMean())
+            .put("maxDifference", q.probes() == 0 ? null : q.probeDifferenceMax()))
+        .put("fatigue", new JsonObject().put("latest", q.latestFatigue()).put("scale", q.fatigueScale())
+            .put("aboveThreshold", q.fatigued(t)))
+        .put("headphoneCheck", q.headphonesPassed() == null ? null : q.headphonesPassed() ? "passed" : "flagged")
+        .put("flags", new JsonArray(q.flags(t)))
+        .put("thresholds", new JsonObject().put("breakMinutes", t.breakMinutes()).put("identicalRun", t.identicalRun())
+            .put("attentionFailures", t.attentionFailures()).put("probeDifference", t.probeDifference())
+            .put("fatigueAbove", t.fatigueAbove()));
+  }
+
+  /** Items as the participant's page shows them: an attention check's right answer stays on the server. */
+  private static JsonArray shownItems(java.util.List<org.tuneloop.study.Item> items) {
+    JsonArray shown = EventCodec.items(items);
+    shown.forEach(item -> ((JsonObject) item).remove("expected"));
+    return shown;
+  }
+
   /** What the page of a block needs: its texts and items, and the track to play if any (never where it came from). */
   private static void block(JsonObject view, Participant.InBlock in) {
     JsonObject b = new JsonObject().put("id", in.block().definition().id()).put("type", in.block().definition().type());
@@ -111,10 +138,10 @@ public final class Views {
                 Math.min(c.trial(), h.trials())))));
       }
       case Participant.BlockState.Answering a -> b.put("title", a.definition().title())
-          .put("items", EventCodec.items(a.definition().items()));
+          .put("items", shownItems(a.definition().items()));
       case Participant.BlockState.Evaluating e -> {
         var current = e.order().get(e.current());
-        b.put("text", e.definition().text()).put("items", EventCodec.items(e.definition().items()))
+        b.put("text", e.definition().text()).put("items", shownItems(e.definition().items()))
             .put("labels", new JsonArray(e.order().stream().map(t -> t.label()).toList()))
             .put("position", e.current() + 1)
             .put("track", new JsonObject().put("label", current.label()).put("tempo", current.tempo())
@@ -123,7 +150,7 @@ public final class Views {
                     current.track(), current.tempo()) - e.definition().toleranceMillis()).toString()));
       }
       case Participant.BlockState.Debriefing d -> b.put("title", d.definition().title()).put("text", d.definition().text())
-          .put("items", EventCodec.items(d.definition().items()));
+          .put("items", shownItems(d.definition().items()));
     }
     view.put("block", b);
   }

@@ -14,7 +14,7 @@ import java.util.List;
  * @param blockSize balanced randomisation blocks of this many assignments (a multiple of the weights' sum)
  */
 public record Protocol(String id, int version, String title, Consent consent, Recruitment recruitment, int blockSize,
-                       List<Arm> arms, List<Block> flow, Timing timing) {
+                       List<Arm> arms, List<Block> flow, Timing timing, Thresholds thresholds) {
   public Protocol {
     arms = List.copyOf(arms);
     flow = List.copyOf(flow);
@@ -29,12 +29,33 @@ public record Protocol(String id, int version, String title, Consent consent, Re
     this(id, version, title, consent, recruitment, blockSize, arms, List.of(Block.Training.plain()), Timing.DEFAULT);
   }
 
+  /** A protocol with no data-quality thresholds: the monitor raises no quality flags for it. */
+  public Protocol(String id, int version, String title, Consent consent, Recruitment recruitment, int blockSize,
+                  List<Arm> arms, List<Block> flow, Timing timing) {
+    this(id, version, title, consent, recruitment, blockSize, arms, flow, timing, Thresholds.NONE);
+  }
+
   /**
    * What the study's length is estimated from: each rating takes the track's length plus {@code secondsPerRating},
    * and everything outside training takes {@code minutesOutsideTraining}.
    */
   public record Timing(int secondsPerRating, int minutesOutsideTraining) {
     public static final Timing DEFAULT = new Timing(4, 5);
+  }
+
+  /**
+   * When the researcher's monitor flags a participant's data (docs/flow.md); each null turns its flag off. The
+   * protocol file's values come from the schema's defaults.
+   *
+   * @param breakMinutes        gaps between two actions longer than this are breaks, not time on task (null: none)
+   * @param identicalRun        flag "identical-run" from this many identical ratings in a row
+   * @param attentionFailures   flag "attention-failed" from this many failed attention checks
+   * @param probeDifference     flag "unreliable" when the probes' mean absolute rating difference reaches this
+   * @param fatigueAbove        flag "fatigued" when the latest fatigue report is above this level
+   */
+  public record Thresholds(Integer breakMinutes, Integer identicalRun, Integer attentionFailures,
+                           Double probeDifference, Integer fatigueAbove) {
+    public static final Thresholds NONE = new Thresholds(null, null, null, null, null);
   }
 
   /**

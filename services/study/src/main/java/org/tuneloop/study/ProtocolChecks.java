@@ -57,6 +57,13 @@ final class ProtocolChecks {
             problems.add(new Problem(path + ".tracks", "must not name a track twice"));
           }
           items(e.items(), path + ".items", problems);
+          for (int k = 0; k < e.items().size(); k++) {
+            Item item = e.items().get(k);
+            if (!(item instanceof Item.Likert)) {
+              problems.add(new Problem(path + ".items[" + k + "].type", "an evaluation rates each track on points,"
+                  + " so its items must be likert, got '" + item.type() + "'"));
+            }
+          }
         }
         case Block.ListeningCheck l when l.headphoneCheck() != null
             && l.headphoneCheck().passMinimum() > l.headphoneCheck().trials() ->

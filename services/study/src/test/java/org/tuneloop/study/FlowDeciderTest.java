@@ -78,6 +78,21 @@ class FlowDeciderTest {
   }
 
   @Test
+  void evaluationItemsMustBeLikert() {
+    Protocol good = protocol(TRAINING);
+    List<Block> flow = new ArrayList<>(good.flow());
+    flow.set(3, new Block.Evaluation("evaluation", "Rate", List.of(Block.Source.FIRST),
+        List.of(new Item.Likert("musicality", "How musical?", true, 7, List.of("Not", "Very")),
+            new Item.SingleChoice("liked", "Did you like it?", true, List.of("Yes", "No"))), 0));
+    Protocol bad = new Protocol(good.id(), good.version(), good.title(), good.consent(), good.recruitment(),
+        good.blockSize(), good.arms(), flow, good.timing());
+
+    assertThat(good.problems()).isEmpty();
+    assertThat(bad.problems()).extracting(Object::toString).containsExactly("flow[3].items[1].type: an evaluation"
+        + " rates each track on points, so its items must be likert, got 'single-choice'");
+  }
+
+  @Test
   void answersAreOneEventEachAndFreeTextIsOnlyAReference() {
     Session s = inTraining(TRAINING, 0);
     assertThat(s.events).contains(new AttentionCheckAnswered("about", "attention", "A", "B", false,
