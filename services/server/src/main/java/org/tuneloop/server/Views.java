@@ -56,7 +56,7 @@ public final class Views {
           .put("mustListen", mustListen(t.enrolment(), t.journey()))
           // A compound reward needs three more ratings of each track, by these names.
           .put("aspects", settings.agent().reward() instanceof org.tuneloop.agent.Reward.Compound
-              ? new JsonArray(List.of("musicality", "novelty", "coherence")) : null)
+              ? new JsonArray(java.util.List.of("musicality", "novelty", "coherence")) : null)
           .put("time", time(t.journey(), settings, t.parameters(), t.completedEpisodes(), protocol));
       case BetweenEpisodes b -> view.put("parameters", EventCodec.parameters(b.parameters()))
           .put("progress", progress(b.completedEpisodes(), settings.minEpisodes(), b.completedEpisodes(), 0,
