@@ -11,9 +11,10 @@ public final class Draws {
 
   /**
    * What the draws are for; each purpose gets an independent stream. FLOW: draws of the study's flow outside
-   * training (the evaluation's baseline track, the headphone check's trials).
+   * training (the evaluation's baseline track, the headphone check's trials). BASE_NOTE: the episode's base note
+   * drawn from an arm's set (docs/agent-options.md).
    */
-  public enum Purpose { TRACK, POLICY, COMPOSITION, ASSIGNMENT, FLOW }
+  public enum Purpose { TRACK, POLICY, COMPOSITION, ASSIGNMENT, FLOW, BASE_NOTE }
 
   /**
    * A fresh generator for one step and purpose. The coordinates are folded in one at a time through the

@@ -116,6 +116,20 @@ public final class Learning {
     return new QLearning.Rollout(start, choices, current);
   }
 
+  /**
+   * Whether anything learnt bears on the choice at {@code state}: for a Q-table, some valid action's key has been
+   * updated; for linear weights, some update has been made (the weights apply to every track). A greedy pick
+   * without it is a tie among untried actions, that is, a random pick.
+   */
+  public static boolean informed(Learnt learnt, Track state, StartParameters parameters, EditBounds bounds,
+                                 AgentSettings settings) {
+    return switch (learnt) {
+      case Learnt.Tabular t -> TrackEdit.validAt(state, bounds).stream()
+          .anyMatch(action -> t.q().contains(settings.encoder().key(state, action, parameters)));
+      case Learnt.Linear l -> !l.visits().pairs().isEmpty();
+    };
+  }
+
   private static Choice pick(Learnt learnt, Track state, StartParameters parameters, EditBounds bounds,
                              AgentSettings settings, Policy policy, StepContext context, RandomGenerator random) {
     List<TrackEdit> valid = TrackEdit.validAt(state, bounds);

@@ -5,7 +5,11 @@ import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.List;
 import org.tuneloop.agent.AgentSettings;
+import org.tuneloop.agent.Baseline;
+import org.tuneloop.agent.Learner;
 import org.tuneloop.agent.Policy;
+import org.tuneloop.agent.Reward;
+import org.tuneloop.music.PitchStep;
 import org.tuneloop.agent.StateEncoder;
 import org.tuneloop.music.Edit;
 import org.tuneloop.music.Note;
@@ -58,25 +62,44 @@ public final class EventCodec {
           .put("consentSha256", e.consentSha256());
       case ConsentDeclined e -> new JsonObject().put("consentVersion", e.consentVersion());
       case StartParametersChosen e -> parameters(e.parameters());
-      case EpisodeStarted e -> new JsonObject().put("episode", e.episode()).put("track", track(e.track()));
-      case ActionChosen e -> new JsonObject().put("episode", e.episode()).put("step", e.step())
-          .put("edit", e.action().edit().id()).put("note", e.action().note()).put("explored", e.explored())
-          .put("epsilon", e.epsilon());
+      // Fields of the learning options are written only when set, so the method's events keep their shape.
+      case EpisodeStarted e -> optional(new JsonObject().put("episode", e.episode()).put("track", track(e.track())),
+          "baseNote", e.baseNote());
+      case ActionChosen e -> {
+        JsonObject json = new JsonObject().put("episode", e.episode()).put("step", e.step())
+            .put("edit", e.action().edit().id()).put("note", e.action().note()).put("explored", e.explored())
+            .put("epsilon", e.epsilon());
+        optional(json, "temperature", e.temperature());
+        optional(json, "probability", e.probability());
+        optional(json, "visits", e.visits());
+        yield optional(json, "bonus", e.bonus());
+      }
       case TrackPresented e -> new JsonObject().put("episode", e.episode()).put("step", e.step())
           .put("track", track(e.track())).put("presentedAt", e.presentedAt().toString());
-      case TrackRated e -> new JsonObject().put("episode", e.episode()).put("step", e.step())
-          .put("rating", e.rating()).put("millisToRate", e.millisToRate())
-          .put("clientMillisToRate", e.clientMillisToRate()).put("heardShare", e.heardShare())
-          .put("replays", e.replays()).put("hiddenMillis", e.hiddenMillis());
-      case QValueUpdated e -> new JsonObject().put("episode", e.episode()).put("step", e.step())
-          .put("state", e.state()).put("action", e.action()).put("before", e.before()).put("reward", e.reward())
-          .put("maxNext", e.maxNext()).put("alpha", e.alpha()).put("gamma", e.gamma())
-          .put("terminal", e.terminal()).put("after", e.after());
+      case TrackRated e -> {
+        JsonObject json = new JsonObject().put("episode", e.episode()).put("step", e.step())
+            .put("rating", e.rating()).put("millisToRate", e.millisToRate())
+            .put("clientMillisToRate", e.clientMillisToRate()).put("heardShare", e.heardShare())
+            .put("replays", e.replays()).put("hiddenMillis", e.hiddenMillis());
+        optional(json, "musicality", e.musicality());
+        optional(json, "novelty", e.novelty());
+        yield optional(json, "coherence", e.coherence());
+      }
+      case QValueUpdated e -> {
+        JsonObject json = new JsonObject().put("episode", e.episode()).put("step", e.step())
+            .put("state", e.state()).put("action", e.action()).put("before", e.before()).put("reward", e.reward())
+            .put("maxNext", e.maxNext()).put("alpha", e.alpha()).put("gamma", e.gamma())
+            .put("terminal", e.terminal()).put("after", e.after());
+        optional(json, "features", e.features() == null ? null : new JsonArray(e.features()));
+        optional(json, "tdError", e.tdError());
+        yield optional(json, "deltas", e.deltas() == null ? null : new JsonArray(e.deltas()));
+      }
       case EpisodeCompleted e -> new JsonObject().put("episode", e.episode());
       case TrainingFinished e -> new JsonObject().put("episodes", e.episodes());
       case CompositionCreated e -> new JsonObject().put("start", track(e.start()))
           .put("actions", new JsonArray(e.actions().stream().map(TrackEdit::key).toList()))
-          .put("result", track(e.result()));
+          .put("result", track(e.result())).put("fromEpisode", e.fromEpisode()).put("fromStep", e.fromStep())
+          .put("learnedSteps", e.learnedSteps());
       case ParticipantWithdrew e -> new JsonObject().put("phase", e.phase());
       case SessionPaused e -> new JsonObject().put("by", e.by()).put("reason", e.reason());
       case SessionResumed e -> new JsonObject().put("by", e.by());
@@ -127,6 +150,14 @@ public final class EventCodec {
           .put("rating", e.rating()).put("earlierRating", e.earlierRating()).put("millisToRate", e.millisToRate());
       case ParticipantEvent.ParticipantCompleted e -> new JsonObject().put("completionCode", e.completionCode());
     };
+  }
+
+  private static JsonObject optional(JsonObject json, String field, Object value) {
+    return value == null ? json : json.put(field, value);
+  }
+
+  private static List<Double> doubles(JsonArray array) {
+    return array == null ? null : array.stream().map(x -> ((Number) x).doubleValue()).toList();
   }
 
   /** An answer's value: a number, an option, a list of options, or a free-text reference {textRef, length}. */
@@ -220,6 +251,7 @@ public final class EventCodec {
     int current = switch (type) {
       case "ParticipantEnrolled" -> 3;
       case "TrackRated" -> 2;
+      case "CompositionCreated" -> 2;
       default -> 1;
     };
     boolean known = schemaVersion >= 1 && schemaVersion <= current;
@@ -237,24 +269,31 @@ public final class EventCodec {
       case "ConsentGiven" -> new ConsentGiven(d.getString("consentVersion"), d.getString("consentSha256"));
       case "ConsentDeclined" -> new ConsentDeclined(d.getString("consentVersion"));
       case "StartParametersChosen" -> new StartParametersChosen(parameters(d));
-      case "EpisodeStarted" -> new EpisodeStarted(d.getInteger("episode"), track(d.getJsonArray("track")));
+      case "EpisodeStarted" -> new EpisodeStarted(d.getInteger("episode"), track(d.getJsonArray("track")),
+          d.getInteger("baseNote"));
       case "ActionChosen" -> new ActionChosen(d.getInteger("episode"), d.getInteger("step"),
           new TrackEdit(Edit.parse(d.getString("edit")), d.getInteger("note")),
-          d.getBoolean("explored"), d.getDouble("epsilon"));
+          d.getBoolean("explored"), d.getDouble("epsilon"), d.getDouble("temperature"), d.getDouble("probability"),
+          d.getInteger("visits"), d.getDouble("bonus"));
       case "TrackPresented" -> new TrackPresented(d.getInteger("episode"), d.getInteger("step"),
           track(d.getJsonArray("track")), Instant.parse(d.getString("presentedAt")));
       case "TrackRated" -> new TrackRated(d.getInteger("episode"), d.getInteger("step"), d.getInteger("rating"),
           d.getLong("millisToRate"), d.getLong("clientMillisToRate"),
           schemaVersion >= 2 ? d.getDouble("heardShare") : null, schemaVersion >= 2 ? d.getInteger("replays") : null,
-          schemaVersion >= 2 ? d.getLong("hiddenMillis") : null);
+          schemaVersion >= 2 ? d.getLong("hiddenMillis") : null, d.getInteger("musicality"),
+          d.getInteger("novelty"), d.getInteger("coherence"));
       case "QValueUpdated" -> new QValueUpdated(d.getInteger("episode"), d.getInteger("step"), d.getString("state"),
           d.getString("action"), d.getDouble("before"), d.getDouble("reward"), d.getDouble("maxNext"),
-          d.getDouble("alpha"), d.getDouble("gamma"), d.getBoolean("terminal"), d.getDouble("after"));
+          d.getDouble("alpha"), d.getDouble("gamma"), d.getBoolean("terminal"), d.getDouble("after"),
+          doubles(d.getJsonArray("features")), d.getDouble("tdError"), doubles(d.getJsonArray("deltas")));
       case "EpisodeCompleted" -> new EpisodeCompleted(d.getInteger("episode"));
       case "TrainingFinished" -> new TrainingFinished(d.getInteger("episodes"));
+      // Version 1 started from a fresh track and did not count learned steps: both read as unknown (null).
       case "CompositionCreated" -> new CompositionCreated(track(d.getJsonArray("start")),
           d.getJsonArray("actions").stream().map(a -> TrackEdit.parse((String) a)).toList(),
-          track(d.getJsonArray("result")));
+          track(d.getJsonArray("result")), schemaVersion >= 2 ? d.getInteger("fromEpisode") : null,
+          schemaVersion >= 2 ? d.getInteger("fromStep") : null,
+          schemaVersion >= 2 ? d.getInteger("learnedSteps") : null);
       case "ParticipantWithdrew" -> new ParticipantWithdrew(d.getString("phase"));
       case "SessionPaused" -> new SessionPaused(d.getString("by"), d.getString("reason"));
       case "SessionResumed" -> new SessionResumed(d.getString("by"));
@@ -393,18 +432,42 @@ public final class EventCodec {
       case Policy.Ucb(double c) -> new JsonObject().put("type", "ucb").put("c", c);
     };
     StartParameterRules r = s.startParameters();
-    return new JsonObject().put("arm", s.arm())
-        .put("agent", new JsonObject().put("alpha", agent.alpha()).put("gamma", agent.gamma()).put("policy", policy)
-            .put("encoder", agent.encoder().id()))
-        .put("startParameters", new JsonObject().put("defaults", parameters(r.defaults()))
-            .put("scales", new JsonArray(r.scales().stream().map(Scale::id).toList()))
-            .put("baseNote", range(r.minBaseNote(), r.maxBaseNote())).put("length", range(r.minLength(), r.maxLength()))
-            .put("tempo", range(r.minTempo(), r.maxTempo())).put("fixed", r.fixed()))
+    JsonObject agentJson = new JsonObject().put("alpha", agent.alpha()).put("gamma", agent.gamma())
+        .put("policy", policy).put("encoder", agent.encoder().id());
+    // Settings beyond the method are written only when they differ from it, so settings stored before they
+    // existed read as the method's and the method's settings keep their shape.
+    switch (agent.reward()) {
+      case Reward.Rating rating -> { }
+      case Reward.ChangeOfRating change -> agentJson.put("reward", new JsonObject().put("type", change.id()));
+      case Reward.Compound c -> agentJson.put("reward", new JsonObject().put("type", c.id())
+          .put("weights", new JsonObject().put("musicality", c.musicality()).put("novelty", c.novelty())
+              .put("coherence", c.coherence())));
+    }
+    switch (agent.baseline()) {
+      case Baseline.None none -> { }
+      case Baseline.Centred centred -> agentJson.put("baseline", new JsonObject().put("type", centred.id()));
+      case Baseline.OptimisticStart o -> agentJson.put("baseline", new JsonObject().put("type", o.id())
+          .put("initialValue", o.initial()));
+    }
+    if (agent.pitchStep() != PitchStep.Kind.SEMITONE) {
+      agentJson.put("pitchStep", agent.pitchStep().id());
+    }
+    if (!(agent.learner() instanceof Learner.Tabular)) {
+      agentJson.put("learner", agent.learner().id());
+    }
+    JsonObject rules = new JsonObject().put("defaults", parameters(r.defaults()))
+        .put("scales", new JsonArray(r.scales().stream().map(Scale::id).toList()))
+        .put("baseNote", range(r.minBaseNote(), r.maxBaseNote())).put("length", range(r.minLength(), r.maxLength()))
+        .put("tempo", range(r.minTempo(), r.maxTempo())).put("fixed", r.fixed());
+    optional(rules, "baseNotesPerEpisode", r.baseNotesPerEpisode() == null ? null
+        : new JsonArray(r.baseNotesPerEpisode()));
+    JsonObject json = new JsonObject().put("arm", s.arm()).put("agent", agentJson).put("startParameters", rules)
         .put("pitchesBelow", s.pitchesBelow()).put("pitchesAbove", s.pitchesAbove())
         .put("minBeats", s.minBeats()).put("maxBeats", s.maxBeats()).put("beatStep", s.beatStep())
         .put("minNotes", s.minNotes()).put("drums", new JsonArray(s.drums()))
         .put("minEpisodes", s.minEpisodes()).put("stepsPerEpisode", s.stepsPerEpisode())
         .put("maxEpisodes", s.maxEpisodes());
+    return s.rateFreshTrack() ? json.put("rateFreshTrack", true) : json;
   }
 
   public static ArmSettings settings(JsonObject s) {
@@ -421,15 +484,35 @@ public final class EventCodec {
         r.getJsonArray("scales").stream().map(x -> Scale.parse((String) x)).toList(),
         r.getJsonArray("baseNote").getInteger(0), r.getJsonArray("baseNote").getInteger(1),
         r.getJsonArray("length").getInteger(0), r.getJsonArray("length").getInteger(1),
-        r.getJsonArray("tempo").getInteger(0), r.getJsonArray("tempo").getInteger(1), r.getBoolean("fixed"));
+        r.getJsonArray("tempo").getInteger(0), r.getJsonArray("tempo").getInteger(1), r.getBoolean("fixed"),
+        r.getJsonArray("baseNotesPerEpisode") == null ? null
+            : r.getJsonArray("baseNotesPerEpisode").stream().map(x -> ((Number) x).intValue()).toList());
     List<Integer> drums = s.getJsonArray("drums").stream().map(x -> ((Number) x).intValue()).toList();
-    return new ArmSettings(s.getString("arm"),
-        new AgentSettings(agent.getDouble("alpha"), agent.getDouble("gamma"), p, StateEncoder.parse(agent.getString("encoder"))),
+    JsonObject reward = agent.getJsonObject("reward", new JsonObject().put("type", "rating"));
+    JsonObject weights = reward.getJsonObject("weights", new JsonObject());
+    Reward chosenReward = switch (reward.getString("type")) {
+      case "change-of-rating" -> new Reward.ChangeOfRating();
+      case "compound" -> new Reward.Compound(weights.getDouble("musicality", 1.0), weights.getDouble("novelty", 1.0),
+          weights.getDouble("coherence", 1.0));
+      default -> new Reward.Rating();
+    };
+    JsonObject baseline = agent.getJsonObject("baseline", new JsonObject().put("type", "none"));
+    Baseline chosenBaseline = switch (baseline.getString("type")) {
+      case "centred" -> new Baseline.Centred();
+      case "optimistic-start" -> new Baseline.OptimisticStart(baseline.getDouble("initialValue"));
+      default -> new Baseline.None();
+    };
+    AgentSettings settings = new AgentSettings(agent.getDouble("alpha"), agent.getDouble("gamma"), p,
+        StateEncoder.parse(agent.getString("encoder")), chosenReward, chosenBaseline,
+        PitchStep.Kind.parse(agent.getString("pitchStep", "semitone")),
+        Learner.parse(agent.getString("learner", "tabular")));
+    return new ArmSettings(s.getString("arm"), settings,
         rules, s.getInteger("pitchesBelow"), s.getInteger("pitchesAbove"), s.getDouble("minBeats"),
         s.getDouble("maxBeats"), s.getDouble("beatStep"), s.getInteger("minNotes"), drums, s.getInteger("minEpisodes"),
         s.getInteger("stepsPerEpisode"),
         // Enrolments written before the cap existed get the default one.
-        s.getInteger("maxEpisodes", ArmSettings.defaultMaxEpisodes(s.getInteger("minEpisodes"))));
+        s.getInteger("maxEpisodes", ArmSettings.defaultMaxEpisodes(s.getInteger("minEpisodes"))),
+        s.getBoolean("rateFreshTrack", false));
   }
 
   private static Policy.Decay decay(JsonObject d) {

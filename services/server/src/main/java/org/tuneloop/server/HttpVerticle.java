@@ -21,6 +21,7 @@ import org.tuneloop.music.MidiFile;
 import org.tuneloop.music.Track;
 import org.tuneloop.study.DataQuality;
 import org.tuneloop.study.Participant;
+import org.tuneloop.study.Audit;
 import org.tuneloop.study.ParticipantCommand;
 import org.tuneloop.study.ParticipantDecider;
 import org.tuneloop.study.ParticipantEvent;
@@ -131,12 +132,14 @@ public final class HttpVerticle extends VerticleBase {
     }));
     router.post(p + "/ratings").respond(ctx -> command(ctx, () -> {
       RequestBody b = RequestBody.of(ctx, Set.of("episode", "step", "rating", "clientMillisToRate", "heardShare",
-          "replays", "hiddenMillis"));
+          "replays", "hiddenMillis", "musicality", "novelty", "coherence"));
       Integer clientMillis = b.optionalInteger("clientMillisToRate", 0, Integer.MAX_VALUE);
       Integer hidden = b.optionalInteger("hiddenMillis", 0, Integer.MAX_VALUE);
       return new ParticipantCommand.RateTrack(b.integer("episode"), b.integer("step"), b.integer("rating"),
           clientMillis == null ? null : clientMillis.longValue(), optionalNumber(ctx, "heardShare"),
-          b.optionalInteger("replays", 0, 100_000), hidden == null ? null : hidden.longValue(), Instant.now());
+          b.optionalInteger("replays", 0, 100_000), hidden == null ? null : hidden.longValue(), Instant.now(),
+          b.optionalInteger("musicality", 1, 10), b.optionalInteger("novelty", 1, 10),
+          b.optionalInteger("coherence", 1, 10));
     }));
     router.post(p + "/episodes").respond(ctx -> command(ctx, () -> {
       RequestBody.of(ctx, Set.of());
@@ -211,7 +214,8 @@ public final class HttpVerticle extends VerticleBase {
     router.post(p + "/erase").respond(ctx -> researcher(ctx).compose(caller -> readable(ctx)
         .compose(loaded -> identifying.erase(loaded.participantId(), caller.researcherId())))
         .map(handled -> new JsonObject().put("participantId", handled.loaded().participantId()).put("erased", true)));
-    router.get(p + "/q-table").respond(ctx -> researcherReadable(ctx).map(Views::qTable));
+    router.get(p + "/q-table").respond(ctx -> researcherReadable(ctx).compose(loaded ->
+        participants.events(loaded.participantId()).map(events -> Views.qTable(loaded, Audit.learned(events)))));
     router.get(p + "/data-quality").respond(ctx -> researcherReadable(ctx).compose(loaded -> studies
         .get(ParticipantDecider.enrolment(loaded.state()).studyId())
         .compose(study -> participants.stored(loaded.participantId()).map(stored -> {

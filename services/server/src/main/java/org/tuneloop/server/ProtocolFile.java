@@ -20,7 +20,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.tuneloop.agent.AgentSettings;
+import org.tuneloop.agent.Baseline;
+import org.tuneloop.agent.Learner;
 import org.tuneloop.agent.Policy;
+import org.tuneloop.agent.Reward;
+import org.tuneloop.music.PitchStep;
 import org.tuneloop.agent.StateEncoder;
 import org.tuneloop.music.Scale;
 import org.tuneloop.music.StartParameters;
@@ -343,9 +347,18 @@ public final class ProtocolFile {
     JsonNode recruitment = p.get("recruitment");
     List<Protocol.Arm> arms = new ArrayList<>();
     int weights = 0;
+    // Combinations the agent module refuses (e.g. a centred change of rating) fail as the arm is built.
+    List<Problem> refused = new ArrayList<>();
     for (JsonNode arm : p.get("arms")) {
-      arms.add(arm(arm));
+      try {
+        arms.add(arm(arm));
+      } catch (IllegalArgumentException e) {
+        refused.add(new Problem("arms[" + (arms.size() + refused.size()) + "].agent", e.getMessage()));
+      }
       weights += arm.get("weight").asInt();
+    }
+    if (!refused.isEmpty()) {
+      throw new Invalid(refused);
     }
     JsonNode blockSize = p.get("randomisation").get("blockSize");
     JsonNode t = p.get("timing");
@@ -463,11 +476,32 @@ public final class ProtocolFile {
     JsonNode agent = a.get("agent");
     JsonNode policy = agent.get("policy");
     Policy chosen = switch (policy.get("type").asText()) {
-      case "epsilon-greedy" -> new Policy.EpsilonGreedy(policy.get("epsilon").asDouble());
+      case "epsilon-greedy" -> new Policy.EpsilonGreedy(policy.get("epsilon").asDouble(), decay(policy.get("decay")));
+      case "softmax" -> new Policy.Softmax(policy.get("temperature").asDouble());
+      case "ucb" -> new Policy.Ucb(policy.get("c").asDouble());
       default -> throw new IllegalStateException("the schema allows a policy this reader lacks: " + policy);
     };
+    JsonNode reward = agent.get("reward");
+    Reward chosenReward = switch (reward.get("type").asText()) {
+      case "rating" -> new Reward.Rating();
+      case "change-of-rating" -> new Reward.ChangeOfRating();
+      case "compound" -> {
+        JsonNode w = reward.get("weights");
+        yield new Reward.Compound(w.get("musicality").asDouble(), w.get("novelty").asDouble(),
+            w.get("coherence").asDouble());
+      }
+      default -> throw new IllegalStateException("the schema allows a reward this reader lacks: " + reward);
+    };
+    JsonNode baseline = agent.get("baseline");
+    Baseline chosenBaseline = switch (baseline.get("type").asText()) {
+      case "none" -> new Baseline.None();
+      case "centred" -> new Baseline.Centred();
+      case "optimistic-start" -> new Baseline.OptimisticStart(baseline.get("initialValue").asDouble());
+      default -> throw new IllegalStateException("the schema allows a baseline this reader lacks: " + baseline);
+    };
     AgentSettings settings = new AgentSettings(agent.get("alpha").asDouble(), agent.get("gamma").asDouble(), chosen,
-        StateEncoder.parse(agent.get("encoder").asText()));
+        StateEncoder.parse(agent.get("encoder").asText()), chosenReward, chosenBaseline,
+        PitchStep.Kind.parse(agent.get("pitchStep").asText()), Learner.parse(agent.get("learner").asText()));
     JsonNode sp = a.get("startParameters");
     JsonNode d = sp.get("defaults");
     StartParameters defaults = new StartParameters(d.get("baseNote").asInt(), Scale.parse(d.get("scale").asText()),
@@ -477,7 +511,8 @@ public final class ProtocolFile {
     StartParameterRules rules = new StartParameterRules(defaults, scales,
         sp.get("baseNote").get(0).asInt(), sp.get("baseNote").get(1).asInt(),
         sp.get("length").get(0).asInt(), sp.get("length").get(1).asInt(),
-        sp.get("tempo").get(0).asInt(), sp.get("tempo").get(1).asInt(), sp.get("fixed").asBoolean());
+        sp.get("tempo").get(0).asInt(), sp.get("tempo").get(1).asInt(), sp.get("fixed").asBoolean(),
+        integers(sp.get("baseNotesPerEpisode")));
     JsonNode edits = a.get("edits");
     JsonNode beats = edits.get("beats");
     List<Integer> drums = new ArrayList<>();
@@ -488,8 +523,27 @@ public final class ProtocolFile {
         edits.get("pitchesAbove").asInt(), beats.get("min").asDouble(), beats.get("max").asDouble(),
         beats.get("step").asDouble(), edits.get("minNotes").asInt(), drums, episodes.get("minimum").asInt(),
         steps.isTextual() ? 0 : steps.asInt(), episodes.hasNonNull("maximum") ? episodes.get("maximum").asInt()
-            : ArmSettings.defaultMaxEpisodes(episodes.get("minimum").asInt()));
+            : ArmSettings.defaultMaxEpisodes(episodes.get("minimum").asInt()), episodes.get("rateFreshTrack").asBoolean());
     return new Protocol.Arm(arm, a.get("weight").asInt(), optionalInt(a.get("maxParticipants")));
+  }
+
+  private static Policy.Decay decay(JsonNode d) {
+    return switch (d.get("type").asText()) {
+      case "none" -> new Policy.Decay.None();
+      case "per-episode" -> new Policy.Decay.PerEpisode(d.get("rate").asDouble(), d.get("floor").asDouble());
+      case "per-step" -> new Policy.Decay.PerStep(d.get("rate").asDouble(), d.get("floor").asDouble());
+      default -> throw new IllegalStateException("the schema allows a decay this reader lacks: " + d);
+    };
+  }
+
+  /** A list of integers, or null for an absent or null setting. */
+  private static List<Integer> integers(JsonNode array) {
+    if (array == null || array.isNull()) {
+      return null;
+    }
+    List<Integer> list = new ArrayList<>();
+    array.forEach(n -> list.add(n.asInt()));
+    return list;
   }
 
   private static Integer optionalInt(JsonNode n) {

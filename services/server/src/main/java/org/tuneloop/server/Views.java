@@ -7,6 +7,7 @@ import org.tuneloop.agent.QKey;
 import org.tuneloop.agent.QTable;
 import org.tuneloop.music.Scale;
 import org.tuneloop.study.ArmSettings;
+import org.tuneloop.study.Audit;
 import org.tuneloop.study.DataQuality;
 import org.tuneloop.study.Participant;
 import org.tuneloop.study.Participant.AwaitingConsent;
@@ -54,6 +55,9 @@ public final class Views {
                   .put("tempo", t.parameters().tempo()).put("presentedAt", t.probe().presentedAt().toString())
                   .put("notes", EventCodec.track(t.probe().track())))
           .put("mustListen", mustListen(t.enrolment(), t.journey()))
+          // A compound reward needs three more ratings of each track, by these names.
+          .put("aspects", settings.agent().reward() instanceof org.tuneloop.agent.Reward.Compound
+              ? new JsonArray(java.util.List.of("musicality", "novelty", "coherence")) : null)
           .put("time", time(t.journey(), settings, t.parameters(), t.completedEpisodes(), protocol));
       case BetweenEpisodes b -> view.put("parameters", EventCodec.parameters(b.parameters()))
           .put("progress", progress(b.completedEpisodes(), settings.minEpisodes(), b.completedEpisodes(), 0,
@@ -188,7 +192,9 @@ public final class Views {
     return new JsonObject().put("tempo", f.parameters().tempo())
         .put("start", EventCodec.track(f.composition().start()))
         .put("actions", new JsonArray(f.composition().actions().stream().map(a -> a.key()).toList()))
-        .put("notes", EventCodec.track(f.composition().result()));
+        .put("notes", EventCodec.track(f.composition().result()))
+        .put("fromEpisode", f.composition().fromEpisode()).put("fromStep", f.composition().fromStep())
+        .put("learnedSteps", f.composition().learnedSteps());
   }
 
   private static JsonObject progress(int completed, int minimum, int episode, int step, int stepsPerEpisode) {
@@ -205,21 +211,39 @@ public final class Views {
         .put("fixed", r.fixed());
   }
 
-  /** The Q-table rebuilt by replay, one row per state-action pair, for researchers. */
-  public static JsonObject qTable(Participants.Loaded loaded) {
-    QTable q = switch (loaded.state()) {
-      case Training t -> t.q();
-      case BetweenEpisodes b -> b.q();
-      case Finished f -> f.q();
-      case Participant.InBlock in -> in.journey().q();
-      default -> QTable.empty();
+  /**
+   * The Q-table rebuilt by replay, one row per state-action pair (a linear learner's weights, one per feature), for
+   * researchers, with how much the agent could learn: the state revisit rate, the table's size and the share of
+   * greedy steps at whose track anything learnt bore on the pick.
+   */
+  public static JsonObject qTable(Participants.Loaded loaded, Audit.Learned learned) {
+    org.tuneloop.agent.Learnt learnt = switch (loaded.state()) {
+      case Training t -> t.learnt();
+      case BetweenEpisodes b -> b.learnt();
+      case Finished f -> f.learnt();
+      case Participant.InBlock in -> in.journey().learnt();
+      default -> new org.tuneloop.agent.Learnt.Tabular(QTable.empty());
     };
+    QTable q = learnt instanceof org.tuneloop.agent.Learnt.Tabular t ? t.q() : QTable.empty();
+    JsonObject learning = new JsonObject().put("updates", learned.updates())
+        .put("revisitedStates", learned.revisitedStates()).put("stateRevisitRate", learned.revisitRate())
+        .put("qTableSize", q.size()).put("greedySteps", learned.greedySteps())
+        .put("informedGreedySteps", learned.informedGreedySteps())
+        .put("informedGreedyShare", learned.informedGreedyShare());
+    if (learnt instanceof org.tuneloop.agent.Learnt.Linear l) {
+      JsonObject weights = new JsonObject();
+      for (String feature : org.tuneloop.agent.LinearQ.FEATURES) {
+        weights.put(feature, l.weights().of(feature));
+      }
+      learning.put("weights", weights);
+    }
     JsonArray rows = new JsonArray();
     for (Map.Entry<QKey, Double> e : q.entries().entrySet()) {
       rows.add(new JsonObject().put("state", e.getKey().state()).put("action", e.getKey().action())
           .put("value", e.getValue()));
     }
     return new JsonObject().put("participantId", loaded.participantId()).put("version", loaded.version())
-        .put("phase", loaded.state().phase()).put("entries", rows.size()).put("values", rows);
+        .put("phase", loaded.state().phase()).put("entries", rows.size()).put("values", rows)
+        .put("learning", learning);
   }
 }

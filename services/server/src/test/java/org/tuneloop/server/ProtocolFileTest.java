@@ -69,7 +69,7 @@ class ProtocolFileTest {
         "colour: is not a setting here; allowed: id, version, title, description, consent, recruitment, "
             + "randomisation, arms, timing, dataQuality, flow",
         "arms[0].agent.alpha: must be above 0 and at most 1, got 0",
-        "arms[0].agent.encoder: must be one of [absolute, relative], got 'fancy'",
+        "arms[0].agent.encoder: must be one of [absolute, relative, interval, local], got 'fancy'",
         "arms[0].startParameters.defaults.scale: must be one of [major, minor, diminished, blues-major, blues-minor],"
             + " got 'lydian'",
         "arms[0].edits.drums[1]: must be 0 or a whole number from 27 to 87, got 12",

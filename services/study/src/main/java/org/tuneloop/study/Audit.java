@@ -5,9 +5,11 @@ import java.util.List;
 import org.tuneloop.agent.AgentSettings;
 import org.tuneloop.agent.Choice;
 import org.tuneloop.agent.Draws;
-import org.tuneloop.agent.QKey;
-import org.tuneloop.agent.QLearning;
-import org.tuneloop.agent.QTable;
+import org.tuneloop.agent.Learning;
+import org.tuneloop.agent.Learnt;
+import org.tuneloop.agent.RewardInputs;
+import org.tuneloop.agent.StepContext;
+import org.tuneloop.agent.Update;
 import org.tuneloop.music.EditBounds;
 import org.tuneloop.music.StartParameters;
 import org.tuneloop.music.Track;
@@ -22,8 +24,9 @@ import org.tuneloop.study.ParticipantEvent.TrackRated;
 
 /**
  * Replays one participant's events with the agent code and checks every recorded result against a recomputation
- * that never reads it: each Q-value update from the recorded state, action and rating and the Q-values recomputed
- * so far; each fresh track and each action choice from the seed.
+ * that never reads it, for every learning option of the arm (docs/agent-options.md): each update (Q-table entry,
+ * or a linear learner's features, TD error and weight changes) from the ratings and what was recomputed so far;
+ * each base note, fresh track and choice (with its policy's figures) from the seed; and the composition.
  */
 public final class Audit {
   private Audit() {}
@@ -38,77 +41,120 @@ public final class Audit {
   public static Report replay(List<ParticipantEvent> events) {
     List<String> mismatches = new ArrayList<>();
     ParticipantEnrolled enrolment = null;
-    StartParameters parameters = null;
-    QTable q = QTable.empty();
+    StartParameters chosen = null;     // the participant's parameters
+    StartParameters parameters = null; // the episode's (its base note drawn when the arm draws one)
+    Learnt learnt = null;
     Track state = null;       // s_(k-1), the track the next action is taken at
     Track current = null;     // s_k, the track a rating is about
     ActionChosen action = null;
     TrackRated rating = null;
+    List<Participant.Rated> rated = new ArrayList<>();
     int updates = 0;
     int choices = 0;
     for (ParticipantEvent event : events) {
       switch (event) {
         case ParticipantEnrolled e -> enrolment = e;
-        case StartParametersChosen e -> parameters = e.parameters();
+        case StartParametersChosen e -> {
+          chosen = e.parameters();
+          parameters = chosen;
+          learnt = Learning.start(enrolment.settings().agent());
+        }
         case EpisodeStarted e -> {
+          Integer baseNote = enrolment.settings().baseNote(enrolment.seed(), e.episode());
+          if (!java.util.Objects.equals(baseNote, e.baseNote())) {
+            mismatches.add("episode " + e.episode() + ": recorded base note " + e.baseNote() + ", drawn from the seed "
+                + baseNote);
+          }
+          parameters = enrolment.settings().episodeParameters(chosen, enrolment.seed(), e.episode());
           Track expected = TrackGenerator.generate(parameters, bounds(enrolment, parameters),
               Draws.of(enrolment.seed(), e.episode(), 0, Draws.Purpose.TRACK));
           if (!expected.equals(e.track())) {
             mismatches.add("episode " + e.episode() + ": the fresh track differs from the one drawn from the seed");
           }
           current = e.track();
+          action = null;
         }
         case ActionChosen e -> {
           state = current;
           action = e;
           choices++;
-          Choice expected = QLearning.choose(q, state, parameters, bounds(enrolment, parameters),
-              enrolment.settings().agent(), Draws.of(enrolment.seed(), e.episode(), e.step(), Draws.Purpose.POLICY));
+          ArmSettings settings = enrolment.settings();
+          Choice expected = Learning.choose(learnt, state, parameters, bounds(enrolment, parameters),
+              settings.agent(), new StepContext(e.episode(), e.step(), settings.steps(parameters)),
+              Draws.of(enrolment.seed(), e.episode(), e.step(), Draws.Purpose.POLICY));
           if (!expected.action().equals(e.action()) || expected.explored() != e.explored()) {
             mismatches.add(at(e.episode(), e.step()) + "recorded action " + e.action().key()
                 + (e.explored() ? " (explore)" : " (exploit)") + ", recomputed " + expected.action().key()
                 + (expected.explored() ? " (explore)" : " (exploit)"));
           }
+          ActionChosen recomputed = ParticipantDecider.chosen(e.episode(), e.step(), expected);
+          if (differs(recomputed.epsilon(), e.epsilon()) || differs(recomputed.temperature(), e.temperature())
+              || differs(recomputed.probability(), e.probability()) || differs(recomputed.bonus(), e.bonus())
+              || !java.util.Objects.equals(recomputed.visits(), e.visits())) {
+            mismatches.add(at(e.episode(), e.step()) + "recorded pick figures (epsilon " + e.epsilon()
+                + ", temperature " + e.temperature() + ", probability " + e.probability() + ", visits " + e.visits()
+                + ", bonus " + e.bonus() + "), recomputed (epsilon " + recomputed.epsilon() + ", temperature "
+                + recomputed.temperature() + ", probability " + recomputed.probability() + ", visits "
+                + recomputed.visits() + ", bonus " + recomputed.bonus() + ")");
+          }
         }
         case TrackPresented e -> {
-          Track expected = action == null ? null
+          Track expected = e.step() == 0 ? current : action == null ? null
               : action.action().applyTo(state, bounds(enrolment, parameters)).orElse(null);
           if (!e.track().equals(expected)) {
-            mismatches.add(at(e.episode(), e.step()) + "the presented track is not the chosen edit of the previous one");
+            mismatches.add(at(e.episode(), e.step()) + (e.step() == 0 ? "the presented track is not the fresh track"
+                : "the presented track is not the chosen edit of the previous one"));
           }
           current = e.track();
         }
-        case TrackRated e -> rating = e;
+        case TrackRated e -> {
+          rating = e;
+          rated.add(new Participant.Rated(e.episode(), e.step(), current, e.rating(), parameters));
+        }
         case QValueUpdated e -> {
           updates++;
           AgentSettings agent = enrolment.settings().agent();
-          EditBounds bounds = bounds(enrolment, parameters);
           if (rating == null || action == null || rating.episode() != e.episode() || rating.step() != e.step()) {
             mismatches.add(at(e.episode(), e.step()) + "an update without the rating of its step");
             continue;
           }
-          QKey key = agent.encoder().key(state, action.action(), parameters);
           boolean terminal = e.step() >= enrolment.settings().steps(parameters);
-          double before = q.value(key);
-          double maxNext = terminal ? 0.0 : QLearning.maxNext(q, current, parameters, bounds, agent.encoder());
-          double after = QLearning.update(before, rating.rating(), maxNext, agent.alpha(), agent.gamma(), terminal);
-          q = q.with(key, after);
-          if (!key.state().equals(e.state()) || !key.action().equals(e.action())) {
-            mismatches.add(at(e.episode(), e.step()) + "credited to " + e.action() + " at a recorded state that is not "
-                + "the one the rated action was taken at");
+          Update expected;
+          try {
+            RewardInputs.Aspects aspects = rating.musicality() == null || rating.novelty() == null
+                || rating.coherence() == null ? null
+                : new RewardInputs.Aspects(rating.musicality(), rating.novelty(), rating.coherence());
+            Integer previous = previousRating(rated, e.episode(), e.step());
+            expected = Learning.update(learnt, new Learning.Transition(state, action.action(), current, terminal,
+                    ParticipantDecider.rewardInputs(agent, rating.rating(), previous, aspects)),
+                parameters, bounds(enrolment, parameters), agent);
+          } catch (RuntimeException ex) {
+            mismatches.add(at(e.episode(), e.step()) + "the update cannot be recomputed: " + ex.getMessage());
+            rating = null;
+            continue;
           }
-          if (Math.abs(after - e.after()) > TOLERANCE || Math.abs(before - e.before()) > TOLERANCE
-              || Math.abs(maxNext - e.maxNext()) > TOLERANCE || terminal != e.terminal()) {
-            mismatches.add(at(e.episode(), e.step()) + "recorded Q " + e.before() + " -> " + e.after()
-                + " (max next " + e.maxNext() + "), recomputed " + before + " -> " + after + " (max next " + maxNext + ")");
-          }
+          learnt = expected.applyTo(learnt);
+          compare(e, ParticipantDecider.updated(e.episode(), e.step(), expected), mismatches);
           rating = null;
+        }
+        case ParticipantEvent.CompositionCreated e -> {
+          // Version 1 compositions started from a fresh track and did not count learned steps.
+          if (e.learnedSteps() != null && learnt != null) {
+            ParticipantEvent.CompositionCreated expected = ParticipantDecider.compose(enrolment, chosen, learnt,
+                rated);
+            if (!expected.equals(e)) {
+              mismatches.add("composition: recorded " + e.actions().stream().map(a -> a.key()).toList()
+                  + " from episode " + e.fromEpisode() + " step " + e.fromStep() + " with " + e.learnedSteps()
+                  + " learned steps, recomputed " + expected.actions().stream().map(a -> a.key()).toList()
+                  + " from episode " + expected.fromEpisode() + " step " + expected.fromStep() + " with "
+                  + expected.learnedSteps());
+            }
+          }
         }
         case ParticipantEvent.ConsentGiven e -> { }
         case ParticipantEvent.ConsentDeclined e -> { }
         case ParticipantEvent.EpisodeCompleted e -> { }
         case ParticipantEvent.TrainingFinished e -> { }
-        case ParticipantEvent.CompositionCreated e -> { }
         case ParticipantEvent.ParticipantWithdrew e -> { }
         case ParticipantEvent.SessionPaused e -> { }
         case ParticipantEvent.SessionResumed e -> { }
@@ -142,6 +188,124 @@ public final class Audit {
       }
     }
     return new Report(updates, choices, List.copyOf(mismatches));
+  }
+
+  /**
+   * How much the agent could learn in a session, for the researcher: the updates, those whose state key had been
+   * updated before (a revisited state), the greedy choices and those at whose track something learnt bore on the
+   * pick ({@link Learning#informed}; the others were ties among untried actions).
+   */
+  public record Learned(int updates, int revisitedStates, int greedySteps, int informedGreedySteps) {
+    public double revisitRate() { return updates == 0 ? 0.0 : (double) revisitedStates / updates; }
+
+    public double informedGreedyShare() { return greedySteps == 0 ? 0.0 : (double) informedGreedySteps / greedySteps; }
+  }
+
+  /** {@link Learned} from the events, folding the recorded updates (nothing recomputed: see {@link #replay}). */
+  public static Learned learned(List<ParticipantEvent> events) {
+    ParticipantEnrolled enrolment = null;
+    StartParameters chosen = null;
+    StartParameters parameters = null;
+    Learnt learnt = null;
+    Track current = null;
+    java.util.Set<String> states = new java.util.HashSet<>();
+    int updates = 0;
+    int revisited = 0;
+    int greedy = 0;
+    int informed = 0;
+    for (ParticipantEvent event : events) {
+      switch (event) {
+        case ParticipantEnrolled e -> enrolment = e;
+        case StartParametersChosen e -> {
+          chosen = e.parameters();
+          parameters = chosen;
+          learnt = Learning.start(enrolment.settings().agent());
+        }
+        case EpisodeStarted e -> {
+          parameters = e.baseNote() == null ? chosen
+              : new StartParameters(e.baseNote(), chosen.scale(), chosen.length(), chosen.tempo());
+          current = e.track();
+        }
+        case ActionChosen e -> {
+          if (!e.explored()) {
+            greedy++;
+            if (Learning.informed(learnt, current, parameters, bounds(enrolment, parameters),
+                enrolment.settings().agent())) {
+              informed++;
+            }
+          }
+        }
+        case TrackPresented e -> current = e.track();
+        case QValueUpdated e -> {
+          updates++;
+          if (!states.add(e.state())) {
+            revisited++;
+          }
+          learnt = ParticipantDecider.update(e).applyTo(learnt);
+        }
+        default -> { }
+      }
+    }
+    return new Learned(updates, revisited, greedy, informed);
+  }
+
+  /** Every recorded figure of an update against its recomputation, which never read the record. */
+  private static void compare(QValueUpdated recorded, QValueUpdated expected, List<String> mismatches) {
+    String where = at(recorded.episode(), recorded.step());
+    if (!expected.state().equals(recorded.state()) || !expected.action().equals(recorded.action())) {
+      mismatches.add(where + "credited to " + recorded.action() + " at a recorded state that is not "
+          + "the one the rated action was taken at");
+    }
+    if (differs(expected.after(), recorded.after()) || differs(expected.before(), recorded.before())
+        || differs(expected.maxNext(), recorded.maxNext()) || expected.terminal() != recorded.terminal()) {
+      mismatches.add(where + "recorded Q " + recorded.before() + " -> " + recorded.after() + " (max next "
+          + recorded.maxNext() + "), recomputed " + expected.before() + " -> " + expected.after() + " (max next "
+          + expected.maxNext() + ")");
+    }
+    if (differs(expected.reward(), recorded.reward())) {
+      mismatches.add(where + "recorded reward " + recorded.reward() + ", recomputed from the ratings "
+          + expected.reward());
+    }
+    if (differs(expected.alpha(), recorded.alpha()) || differs(expected.gamma(), recorded.gamma())) {
+      mismatches.add(where + "recorded alpha " + recorded.alpha() + " and gamma " + recorded.gamma()
+          + ", the arm's are " + expected.alpha() + " and " + expected.gamma());
+    }
+    if (differs(expected.features(), recorded.features()) || differs(expected.deltas(), recorded.deltas())
+        || differs(expected.tdError(), recorded.tdError())) {
+      mismatches.add(where + "recorded features " + recorded.features() + ", TD error " + recorded.tdError()
+          + " and weight changes " + recorded.deltas() + ", recomputed " + expected.features() + ", "
+          + expected.tdError() + " and " + expected.deltas());
+    }
+  }
+
+  private static boolean differs(double a, double b) { return Math.abs(a - b) > TOLERANCE; }
+
+  private static boolean differs(Double a, Double b) {
+    return a == null || b == null ? a != b : differs(a.doubleValue(), b.doubleValue());
+  }
+
+  private static boolean differs(List<Double> a, List<Double> b) {
+    if (a == null || b == null) {
+      return a != b;
+    }
+    if (a.size() != b.size()) {
+      return true;
+    }
+    for (int i = 0; i < a.size(); i++) {
+      if (differs(a.get(i), b.get(i))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static Integer previousRating(List<Participant.Rated> rated, int episode, int step) {
+    for (int i = rated.size() - 1; i >= 0; i--) {
+      if (rated.get(i).episode() == episode && rated.get(i).step() == step - 1) {
+        return rated.get(i).rating();
+      }
+    }
+    return null;
   }
 
   private static EditBounds bounds(ParticipantEnrolled enrolment, StartParameters parameters) {

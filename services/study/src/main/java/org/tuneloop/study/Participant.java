@@ -1,6 +1,7 @@
 package org.tuneloop.study;
 
 import java.time.Instant;
+import org.tuneloop.agent.Learnt;
 import org.tuneloop.agent.QTable;
 import org.tuneloop.music.EditBounds;
 import org.tuneloop.music.StartParameters;
@@ -33,13 +34,18 @@ public sealed interface Participant {
 
   /**
    * In an episode. {@code current} is s_step, the track waiting for a rating; {@code previous} and
-   * {@code action} are s_(step-1) and a_step, the pair the rating will be credited to.
+   * {@code action} are s_(step-1) and a_step, the pair the rating will be credited to; at step 0 (an arm that rates
+   * the fresh track) both are null and {@code current} is s0. {@code parameters} are the episode's (its base note
+   * drawn when the arm draws one per episode).
    */
-  record Training(ParticipantEnrolled enrolment, StartParameters parameters, QTable q, int completedEpisodes,
+  record Training(ParticipantEnrolled enrolment, StartParameters parameters, Learnt learnt, int completedEpisodes,
                   int episode, int step, Track previous, TrackEdit action, Track current, Instant presentedAt,
                   Journey journey, ParticipantEvent.ProbePresented probe)
       implements Participant {
     public String phase() { return "training"; }
+
+    /** The Q-table (empty for a linear learner, whose values are weights). */
+    public QTable q() { return table(learnt); }
 
     public EditBounds bounds() { return enrolment.settings().bounds(parameters); }
 
@@ -53,15 +59,24 @@ public sealed interface Participant {
    * @param questionnaire a questionnaire due before the next episode, or null
    * @param rest          a break suggested or under way, or null
    */
-  record BetweenEpisodes(ParticipantEnrolled enrolment, StartParameters parameters, QTable q, int completedEpisodes,
-                         Journey journey, Block.Questionnaire questionnaire, Rest rest)
+  record BetweenEpisodes(ParticipantEnrolled enrolment, StartParameters parameters, Learnt learnt,
+                         int completedEpisodes, Journey journey, Block.Questionnaire questionnaire, Rest rest)
       implements Participant {
     public String phase() { return "between-episodes"; }
+
+    public QTable q() { return table(learnt); }
   }
 
-  record Finished(ParticipantEnrolled enrolment, StartParameters parameters, QTable q, int completedEpisodes,
+  record Finished(ParticipantEnrolled enrolment, StartParameters parameters, Learnt learnt, int completedEpisodes,
                   ParticipantEvent.CompositionCreated composition, Journey journey) implements Participant {
     public String phase() { return "finished"; }
+
+    public QTable q() { return table(learnt); }
+  }
+
+  /** The Q-table of what was learnt; empty for linear weights. */
+  static QTable table(Learnt learnt) {
+    return learnt instanceof Learnt.Tabular t ? t.q() : QTable.empty();
   }
 
   /** In a block of the flow other than training; {@code block} is that block's own state. */
@@ -89,14 +104,21 @@ public sealed interface Participant {
         || this instanceof ScreenedOut;
   }
 
-  /** A rated training track (probes left out): what probes and the evaluation look back at. */
-  record Rated(int episode, int step, Track track, int rating) {}
+  /**
+   * A rated training track (probes left out): what probes, the evaluation and the composition look back at;
+   * {@code parameters} are its episode's.
+   */
+  record Rated(int episode, int step, Track track, int rating, StartParameters parameters) {
+    public Rated(int episode, int step, Track track, int rating) {
+      this(episode, step, track, rating, null);
+    }
+  }
 
   /**
    * What the flow has gathered so far that later blocks need: the block under way (its index in the flow), the
    * training's outcome once known, the rated tracks, and what the break policy looks at.
    */
-  record Journey(int block, StartParameters parameters, QTable q, int completedEpisodes,
+  record Journey(int block, StartParameters parameters, Learnt learnt, int completedEpisodes,
                  ParticipantEvent.CompositionCreated composition, java.util.List<Rated> rated, int identicalRun,
                  Integer lastFatigue, Instant trainingStartedAt, Instant lastBreakAt) {
     public Journey {
@@ -104,11 +126,14 @@ public sealed interface Participant {
     }
 
     public static Journey start() {
-      return new Journey(0, null, QTable.empty(), 0, null, java.util.List.of(), 0, null, null, null);
+      return new Journey(0, null, new Learnt.Tabular(QTable.empty()), 0, null, java.util.List.of(), 0, null, null,
+          null);
     }
 
+    public QTable q() { return table(learnt); }
+
     public Journey at(int index) {
-      return new Journey(index, parameters, q, completedEpisodes, composition, rated, identicalRun, lastFatigue,
+      return new Journey(index, parameters, learnt, completedEpisodes, composition, rated, identicalRun, lastFatigue,
           trainingStartedAt, lastBreakAt);
     }
   }

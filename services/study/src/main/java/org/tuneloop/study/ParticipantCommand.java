@@ -22,9 +22,18 @@ public sealed interface ParticipantCommand {
   record ChooseStartParameters(int baseNote, String scale, int length, int tempo, Instant now)
       implements ParticipantCommand {}
 
-  /** Rates s_step of the episode; episode and step guard against a stale page rating the wrong track. */
+  /**
+   * Rates s_step of the episode (step 0: the fresh track, when the arm asks for its rating); episode and step guard
+   * against a stale page rating the wrong track. An arm with a compound reward also needs the three aspect ratings.
+   */
   record RateTrack(int episode, int step, int rating, Long clientMillisToRate, Double heardShare, Integer replays,
-                   Long hiddenMillis, Instant now) implements ParticipantCommand {
+                   Long hiddenMillis, Instant now, Integer musicality, Integer novelty, Integer coherence)
+      implements ParticipantCommand {
+    public RateTrack(int episode, int step, int rating, Long clientMillisToRate, Double heardShare, Integer replays,
+                     Long hiddenMillis, Instant now) {
+      this(episode, step, rating, clientMillisToRate, heardShare, replays, hiddenMillis, now, null, null, null);
+    }
+
     public RateTrack(int episode, int step, int rating, Long clientMillisToRate, Instant now) {
       this(episode, step, rating, clientMillisToRate, null, null, null, now);
     }

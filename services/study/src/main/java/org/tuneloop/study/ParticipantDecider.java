@@ -15,9 +15,14 @@ import org.tuneloop.study.ParticipantEvent.ProbeRated;
 import org.tuneloop.agent.AgentSettings;
 import org.tuneloop.agent.Choice;
 import org.tuneloop.agent.Draws;
+import org.tuneloop.agent.Learning;
+import org.tuneloop.agent.Learnt;
 import org.tuneloop.agent.QKey;
 import org.tuneloop.agent.QLearning;
-import org.tuneloop.agent.QTable;
+import org.tuneloop.agent.Reward;
+import org.tuneloop.agent.RewardInputs;
+import org.tuneloop.agent.StepContext;
+import org.tuneloop.agent.Update;
 import org.tuneloop.music.EditBounds;
 import org.tuneloop.music.StartParameters;
 import org.tuneloop.music.Track;
@@ -131,7 +136,7 @@ public final class ParticipantDecider implements Decider<ParticipantCommand, Par
         .check(choose.baseNote(), choose.scale(), choose.length(), choose.tempo());
     List<ParticipantEvent> events = new ArrayList<>();
     events.add(new StartParametersChosen(parameters));
-    startEpisode(enrolment, parameters, QTable.empty(), 1, choose.now(), events);
+    startEpisode(enrolment, parameters, Learning.start(enrolment.settings().agent()), 1, choose.now(), events);
     return events;
   }
 
@@ -156,23 +161,26 @@ public final class ParticipantDecider implements Decider<ParticipantCommand, Par
     Block.Training block = training(enrolment, t.journey());
     mustListen(block, t.current(), t.parameters().tempo(), t.presentedAt(), rate.now());
     AgentSettings agent = enrolment.settings().agent();
+    RewardInputs.Aspects aspects = aspects(rate, agent);
+    List<ParticipantEvent> events = new ArrayList<>();
+    long millis = Math.max(0, Duration.between(t.presentedAt(), rate.now()).toMillis());
+    TrackRated rated = new TrackRated(t.episode(), t.step(), rate.rating(), millis, rate.clientMillisToRate(),
+        rate.heardShare(), rate.replays(), rate.hiddenMillis(), rate.musicality(), rate.novelty(), rate.coherence());
+    events.add(rated);
+    if (t.step() == 0) {
+      // The fresh track's rating: no edit to credit, only what step 1's change of rating compares with.
+      presentNext(enrolment, t.parameters(), t.learnt(), t.episode(), 1, t.current(), rate.now(), events);
+      return events;
+    }
     EditBounds bounds = t.bounds();
     boolean terminal = t.step() >= t.stepsPerEpisode();
 
     // The rating of s_k is the reward of a_k taken at s_(k-1); the max term looks at s_k (docs/method.md).
-    QKey key = agent.encoder().key(t.previous(), t.action(), t.parameters());
-    double before = t.q().value(key);
-    double reward = rate.rating();
-    double maxNext = terminal ? 0.0 : QLearning.maxNext(t.q(), t.current(), t.parameters(), bounds, agent.encoder());
-    double after = QLearning.update(before, reward, maxNext, agent.alpha(), agent.gamma(), terminal);
-    QTable q = t.q().with(key, after);
-
-    List<ParticipantEvent> events = new ArrayList<>();
-    long millis = Math.max(0, Duration.between(t.presentedAt(), rate.now()).toMillis());
-    events.add(new TrackRated(t.episode(), t.step(), rate.rating(), millis, rate.clientMillisToRate(),
-        rate.heardShare(), rate.replays(), rate.hiddenMillis()));
-    events.add(new QValueUpdated(t.episode(), t.step(), key.state(), key.action(), before, reward, maxNext,
-        agent.alpha(), agent.gamma(), terminal, after));
+    Update update = Learning.update(t.learnt(), new Learning.Transition(t.previous(), t.action(), t.current(),
+        terminal, rewardInputs(agent, rate.rating(), previousRating(t.journey(), t.episode(), t.step()), aspects)),
+        t.parameters(), bounds, agent);
+    Learnt q = update.applyTo(t.learnt());
+    events.add(updated(t.episode(), t.step(), update));
     Journey journey = evolveJourney(t.journey(), t, events.getFirst());
     if (!terminal) {
       ProbePresented probe = probe(block, journey, t.episode(), t.step(), rate.now());
@@ -186,6 +194,82 @@ public final class ParticipantDecider implements Decider<ParticipantCommand, Par
     events.add(new EpisodeCompleted(t.episode()));
     afterEpisode(enrolment, block, journey, t.parameters(), q, t.episode(), rate.now(), events);
     return events;
+  }
+
+  /** What the arm's reward is computed from: the rating, and the previous rating or the aspects where it needs them. */
+  static RewardInputs rewardInputs(AgentSettings agent, int rating, Integer previous, RewardInputs.Aspects aspects) {
+    RewardInputs inputs = RewardInputs.of(rating);
+    if (agent.reward() instanceof Reward.ChangeOfRating) {
+      if (previous == null) {
+        throw new IllegalStateException("a change of rating needs the previous track's rating; the arm must rate "
+            + "the fresh track");
+      }
+      inputs = inputs.withPrevious(previous);
+    }
+    if (agent.reward() instanceof Reward.Compound && aspects != null) {
+      inputs = inputs.withAspects(aspects);
+    }
+    return inputs;
+  }
+
+  /** The rating of s_(step-1) in this episode (step 1: the fresh track's), or null when it was not rated. */
+  static Integer previousRating(Journey journey, int episode, int step) {
+    for (int i = journey.rated().size() - 1; i >= 0; i--) {
+      Participant.Rated r = journey.rated().get(i);
+      if (r.episode() == episode && r.step() == step - 1) {
+        return r.rating();
+      }
+    }
+    return null;
+  }
+
+  /** The aspect ratings the command carries; required, each 1 to 10, when the arm's reward is compound. */
+  private static RewardInputs.Aspects aspects(RateTrack rate, AgentSettings agent) {
+    Integer[] given = {rate.musicality(), rate.novelty(), rate.coherence()};
+    String[] names = {"musicality", "novelty", "coherence"};
+    for (int i = 0; i < 3; i++) {
+      if (given[i] == null && agent.reward() instanceof Reward.Compound) {
+        throw CommandRejected.invalid(names[i], "this study asks how you rate the track's " + names[i]
+            + " too (musicality, novelty and coherence, each from " + MIN_RATING + " to " + MAX_RATING + ")");
+      }
+      if (given[i] != null && (given[i] < MIN_RATING || given[i] > MAX_RATING)) {
+        throw CommandRejected.invalid(names[i], names[i] + " must be from " + MIN_RATING + " to " + MAX_RATING);
+      }
+    }
+    return given[0] == null || given[1] == null || given[2] == null ? null
+        : new RewardInputs.Aspects(given[0], given[1], given[2]);
+  }
+
+  /** The event of an update: a Q-table's, or a linear learner's with its features, TD error and weight changes. */
+  static QValueUpdated updated(int episode, int step, Update update) {
+    return switch (update) {
+      case Update.Tabular u -> new QValueUpdated(episode, step, u.key().state(), u.key().action(), u.before(),
+          u.reward(), u.maxNext(), u.alpha(), u.gamma(), u.terminal(), u.after());
+      case Update.Linear u -> new QValueUpdated(episode, step, u.key().state(), u.key().action(), u.before(),
+          u.reward(), u.maxNext(), u.alpha(), u.gamma(), u.terminal(), u.after(), u.features(), u.tdError(),
+          u.deltas());
+    };
+  }
+
+  /** The update an event records, to fold into what was learnt (no recomputation: the event is the fact). */
+  static Update update(QValueUpdated e) {
+    QKey key = new QKey(e.state(), e.action());
+    return e.deltas() == null
+        ? new Update.Tabular(key, e.before(), e.reward(), e.maxNext(), e.alpha(), e.gamma(), e.terminal(), e.after(), 0)
+        : new Update.Linear(key, e.features(), e.before(), e.reward(), e.maxNext(), e.alpha(), e.gamma(),
+            e.terminal(), e.tdError() == null ? 0.0 : e.tdError(), e.deltas(), e.after(), 0);
+  }
+
+  /** The event of a choice, with the policy's figures. */
+  static ActionChosen chosen(int episode, int step, Choice choice) {
+    return switch (choice.pick()) {
+      case Choice.Pick.EpsilonGreedy p -> new ActionChosen(episode, step, choice.action(), choice.explored(),
+          choice.epsilon());
+      case Choice.Pick.Softmax p -> new ActionChosen(episode, step, choice.action(), choice.explored(),
+          choice.epsilon(), p.temperature(), p.probability(), null, null);
+      case Choice.Pick.Ucb p -> new ActionChosen(episode, step, choice.action(), choice.explored(), choice.epsilon(),
+          null, null, p.visits(), p.bonus());
+    };
   }
 
   /** The passive signals as the client sent them: each within its range, or absent. */
@@ -243,7 +327,7 @@ public final class ParticipantDecider implements Decider<ParticipantCommand, Par
     List<ParticipantEvent> events = new ArrayList<>();
     events.add(new ProbeRated(probe.episode(), probe.afterStep(), rate.rating(), earlier,
         FlowBlocks.millis(probe.presentedAt(), rate.now())));
-    presentNext(t.enrolment(), t.parameters(), t.q(), t.episode(), t.step() + 1, t.current(), rate.now(), events);
+    presentNext(t.enrolment(), t.parameters(), t.learnt(), t.episode(), t.step() + 1, t.current(), rate.now(), events);
     return events;
   }
 
@@ -252,7 +336,7 @@ public final class ParticipantDecider implements Decider<ParticipantCommand, Par
    * the required ones are done.
    */
   private static void afterEpisode(ParticipantEnrolled enrolment, Block.Training block, Journey journey,
-                                   StartParameters parameters, QTable q, int episode, Instant now,
+                                   StartParameters parameters, Learnt q, int episode, Instant now,
                                    List<ParticipantEvent> events) {
     if (questionnaireDue(block, episode) != null) {
       return;
@@ -321,7 +405,7 @@ public final class ParticipantDecider implements Decider<ParticipantCommand, Par
     Block.Training block = training(b.enrolment(), journey);
     if (!breakDue(block, journey, answers.now(), events) && !block.pauseBetweenEpisodes()
         && b.completedEpisodes() < b.enrolment().settings().minEpisodes()) {
-      startEpisode(b.enrolment(), b.parameters(), b.q(), b.completedEpisodes() + 1, answers.now(), events);
+      startEpisode(b.enrolment(), b.parameters(), b.learnt(), b.completedEpisodes() + 1, answers.now(), events);
     }
     return events;
   }
@@ -378,7 +462,7 @@ public final class ParticipantDecider implements Decider<ParticipantCommand, Par
     }
     List<ParticipantEvent> events = new ArrayList<>();
     leaveBetween(b, next.now(), events);
-    startEpisode(b.enrolment(), b.parameters(), b.q(), b.completedEpisodes() + 1, next.now(), events);
+    startEpisode(b.enrolment(), b.parameters(), b.learnt(), b.completedEpisodes() + 1, next.now(), events);
     return events;
   }
 
@@ -393,22 +477,48 @@ public final class ParticipantDecider implements Decider<ParticipantCommand, Par
     List<ParticipantEvent> events = new ArrayList<>();
     leaveBetween(b, finish.now(), events);
     ParticipantEnrolled enrolment = b.enrolment();
-    EditBounds bounds = enrolment.settings().bounds(b.parameters());
-    Track start = TrackGenerator.generate(b.parameters(), bounds,
-        Draws.of(enrolment.seed(), COMPOSITION_EPISODE, 0, Draws.Purpose.TRACK));
-    QLearning.Rollout rollout = QLearning.rollout(b.q(), start, b.parameters(), bounds,
-        enrolment.settings().agent().encoder(), enrolment.settings().steps(b.parameters()), enrolment.seed());
-    CompositionCreated composition = new CompositionCreated(start,
-        rollout.choices().stream().map(Choice::action).toList(), rollout.result());
+    CompositionCreated composition = compose(enrolment, b.parameters(), b.learnt(), b.journey().rated());
     events.add(new TrainingFinished(b.completedEpisodes()));
     events.add(composition);
     if (!trainingAlone(enrolment)) {
-      Journey journey = new Journey(b.journey().block(), b.parameters(), b.q(), b.completedEpisodes(), composition,
+      Journey journey = new Journey(b.journey().block(), b.parameters(), b.learnt(), b.completedEpisodes(), composition,
           b.journey().rated(), 0, b.journey().lastFatigue(), b.journey().trainingStartedAt(),
           b.journey().lastBreakAt());
       events.addAll(FlowBlocks.advance(enrolment, journey, journey.block(), finish.now()));
     }
     return events;
+  }
+
+  /**
+   * The composition: a greedy rollout from the participant's best-rated track (the highest rating, the latest of
+   * equals), in that track's episode's parameters, counting the steps at whose track something learnt bore on the
+   * pick ({@link Learning#informed}). Without a rated track, from a fresh track drawn for the composition.
+   */
+  static CompositionCreated compose(ParticipantEnrolled enrolment, StartParameters chosen, Learnt learnt,
+                                    List<Participant.Rated> rated) {
+    Participant.Rated best = null;
+    for (Participant.Rated r : rated) {
+      if (best == null || r.rating() >= best.rating()) {
+        best = r;
+      }
+    }
+    StartParameters parameters = best != null && best.parameters() != null ? best.parameters() : chosen;
+    EditBounds bounds = enrolment.settings().bounds(parameters);
+    Track start = best != null ? best.track() : TrackGenerator.generate(parameters, bounds,
+        Draws.of(enrolment.seed(), COMPOSITION_EPISODE, 0, Draws.Purpose.TRACK));
+    AgentSettings agent = enrolment.settings().agent();
+    QLearning.Rollout rollout = Learning.rollout(learnt, start, parameters, bounds, agent,
+        enrolment.settings().steps(parameters), enrolment.seed());
+    int learned = 0;
+    Track at = start;
+    for (Choice choice : rollout.choices()) {
+      if (Learning.informed(learnt, at, parameters, bounds, agent)) {
+        learned++;
+      }
+      at = choice.action().applyTo(at, bounds).orElseThrow();
+    }
+    return new CompositionCreated(start, rollout.choices().stream().map(Choice::action).toList(), rollout.result(),
+        best == null ? null : best.episode(), best == null ? null : best.step(), learned);
   }
 
   private static List<ParticipantEvent> withdraw(Participant state) {
@@ -430,25 +540,42 @@ public final class ParticipantDecider implements Decider<ParticipantCommand, Par
   /** A break the participant takes when the protocol has no break policy. */
   static final int DEFAULT_BREAK_SECONDS = 60;
 
-  private static void startEpisode(ParticipantEnrolled enrolment, StartParameters parameters, QTable q, int episode,
+  /**
+   * Draws the episode's fresh track s0 (and its base note, when the arm draws one per episode); then presents s0
+   * for its rating when the arm rates the fresh track, else the first edit.
+   */
+  private static void startEpisode(ParticipantEnrolled enrolment, StartParameters chosen, Learnt learnt, int episode,
                                    Instant now, List<ParticipantEvent> events) {
-    EditBounds bounds = enrolment.settings().bounds(parameters);
+    ArmSettings settings = enrolment.settings();
+    StartParameters parameters = settings.episodeParameters(chosen, enrolment.seed(), episode);
+    EditBounds bounds = settings.bounds(parameters);
     Track start = TrackGenerator.generate(parameters, bounds,
         Draws.of(enrolment.seed(), episode, 0, Draws.Purpose.TRACK));
-    events.add(new EpisodeStarted(episode, start));
-    presentNext(enrolment, parameters, q, episode, 1, start, now, events);
+    events.add(new EpisodeStarted(episode, start, settings.baseNote(enrolment.seed(), episode)));
+    if (settings.rateFreshTrack()) {
+      events.add(new TrackPresented(episode, 0, start, now));
+    } else {
+      presentNext(enrolment, parameters, learnt, episode, 1, start, now, events);
+    }
   }
 
-  /** Chooses a_step at s_(step-1) and presents s_step. */
-  private static void presentNext(ParticipantEnrolled enrolment, StartParameters parameters, QTable q, int episode,
+  /** Chooses a_step at s_(step-1) by the arm's policy and presents s_step. */
+  private static void presentNext(ParticipantEnrolled enrolment, StartParameters parameters, Learnt learnt, int episode,
                                   int step, Track state, Instant now, List<ParticipantEvent> events) {
     EditBounds bounds = enrolment.settings().bounds(parameters);
-    Choice choice = QLearning.choose(q, state, parameters, bounds, enrolment.settings().agent(),
+    Choice choice = Learning.choose(learnt, state, parameters, bounds, enrolment.settings().agent(),
+        new StepContext(episode, step, enrolment.settings().steps(parameters)),
         Draws.of(enrolment.seed(), episode, step, Draws.Purpose.POLICY));
     Track next = choice.action().applyTo(state, bounds)
         .orElseThrow(() -> new IllegalStateException("the policy chose an invalid action " + choice.action()));
-    events.add(new ActionChosen(episode, step, choice.action(), choice.explored(), choice.epsilon()));
+    events.add(chosen(episode, step, choice));
     events.add(new TrackPresented(episode, step, next, now));
+  }
+
+  /** The parameters of the episode an EpisodeStarted begins: the participant's, with its drawn base note. */
+  private static StartParameters episodeParameters(StartParameters chosen, EpisodeStarted e) {
+    return e.baseNote() == null ? chosen
+        : new StartParameters(e.baseNote(), chosen.scale(), chosen.length(), chosen.tempo());
   }
 
   private static CommandRejected notNow(Participant state, String message) {
@@ -463,21 +590,21 @@ public final class ParticipantDecider implements Decider<ParticipantCommand, Par
       case TrackRated e when t != null -> {
         List<Participant.Rated> rated = new ArrayList<>(j.rated());
         int run = !rated.isEmpty() && rated.getLast().rating() == e.rating() ? j.identicalRun() + 1 : 1;
-        rated.add(new Participant.Rated(e.episode(), e.step(), t.current(), e.rating()));
-        yield new Journey(j.block(), j.parameters(), j.q(), j.completedEpisodes(), j.composition(), rated, run,
+        rated.add(new Participant.Rated(e.episode(), e.step(), t.current(), e.rating(), t.parameters()));
+        yield new Journey(j.block(), j.parameters(), j.learnt(), j.completedEpisodes(), j.composition(), rated, run,
             j.lastFatigue(), j.trainingStartedAt(), j.lastBreakAt());
       }
-      case TrackPresented e when j.trainingStartedAt() == null -> new Journey(j.block(), j.parameters(), j.q(),
+      case TrackPresented e when j.trainingStartedAt() == null -> new Journey(j.block(), j.parameters(), j.learnt(),
           j.completedEpisodes(), j.composition(), j.rated(), j.identicalRun(), j.lastFatigue(), e.presentedAt(),
           j.lastBreakAt());
-      case ParticipantEvent.FatigueReported e -> new Journey(j.block(), j.parameters(), j.q(), j.completedEpisodes(),
+      case ParticipantEvent.FatigueReported e -> new Journey(j.block(), j.parameters(), j.learnt(), j.completedEpisodes(),
           j.composition(), j.rated(), j.identicalRun(), e.level(), j.trainingStartedAt(), j.lastBreakAt());
       // A break answers what called for it: the run and the fatigue report are spent, the clock starts again.
-      case BreakSuggested e -> new Journey(j.block(), j.parameters(), j.q(), j.completedEpisodes(), j.composition(),
+      case BreakSuggested e -> new Journey(j.block(), j.parameters(), j.learnt(), j.completedEpisodes(), j.composition(),
           j.rated(), 0, null, j.trainingStartedAt(), e.at());
-      case BreakStarted e -> new Journey(j.block(), j.parameters(), j.q(), j.completedEpisodes(), j.composition(),
+      case BreakStarted e -> new Journey(j.block(), j.parameters(), j.learnt(), j.completedEpisodes(), j.composition(),
           j.rated(), 0, null, j.trainingStartedAt(), e.endsAt());
-      case BreakEnded e -> new Journey(j.block(), j.parameters(), j.q(), j.completedEpisodes(), j.composition(),
+      case BreakEnded e -> new Journey(j.block(), j.parameters(), j.learnt(), j.completedEpisodes(), j.composition(),
           j.rated(), j.identicalRun(), j.lastFatigue(), j.trainingStartedAt(), e.endedAt());
       default -> j;
     };
@@ -492,61 +619,62 @@ public final class ParticipantDecider implements Decider<ParticipantCommand, Par
       case StartParametersChosen e -> {
         ChoosingParameters c = (ChoosingParameters) state;
         Journey j = c.journey();
-        yield new BetweenEpisodes(c.enrolment(), e.parameters(), QTable.empty(), 0,
-            new Journey(j.block(), e.parameters(), j.q(), 0, null, j.rated(), 0, j.lastFatigue(), null, null),
+        Learnt nothing = Learning.start(c.enrolment().settings().agent());
+        yield new BetweenEpisodes(c.enrolment(), e.parameters(), nothing, 0,
+            new Journey(j.block(), e.parameters(), nothing, 0, null, j.rated(), 0, j.lastFatigue(), null, null),
             null, null);
       }
       case EpisodeStarted e -> switch (state) {
-        case BetweenEpisodes b -> new Training(b.enrolment(), b.parameters(), b.q(), b.completedEpisodes(),
-            e.episode(), 0, null, null, e.track(), null, b.journey(), null);
-        case Training t -> new Training(t.enrolment(), t.parameters(), t.q(), t.completedEpisodes(),
-            e.episode(), 0, null, null, e.track(), null, t.journey(), null);
+        case BetweenEpisodes b -> new Training(b.enrolment(), episodeParameters(b.parameters(), e), b.learnt(),
+            b.completedEpisodes(), e.episode(), 0, null, null, e.track(), null, b.journey(), null);
+        case Training t -> new Training(t.enrolment(), episodeParameters(t.journey().parameters(), e), t.learnt(),
+            t.completedEpisodes(), e.episode(), 0, null, null, e.track(), null, t.journey(), null);
         default -> throw unexpected(state, event);
       };
       case ActionChosen e -> {
         Training t = training(state, event);
-        yield new Training(t.enrolment(), t.parameters(), t.q(), t.completedEpisodes(), t.episode(), t.step(),
+        yield new Training(t.enrolment(), t.parameters(), t.learnt(), t.completedEpisodes(), t.episode(), t.step(),
             t.current(), e.action(), t.current(), t.presentedAt(), t.journey(), null);
       }
       case TrackPresented e -> {
         Training t = training(state, event);
-        yield new Training(t.enrolment(), t.parameters(), t.q(), t.completedEpisodes(), t.episode(), e.step(),
+        yield new Training(t.enrolment(), t.parameters(), t.learnt(), t.completedEpisodes(), t.episode(), e.step(),
             t.previous(), t.action(), e.track(), e.presentedAt(), evolveJourney(t.journey(), t, e), null);
       }
       case TrackRated e -> {
         Training t = training(state, event);
-        yield new Training(t.enrolment(), t.parameters(), t.q(), t.completedEpisodes(), t.episode(), t.step(),
+        yield new Training(t.enrolment(), t.parameters(), t.learnt(), t.completedEpisodes(), t.episode(), t.step(),
             t.previous(), t.action(), t.current(), t.presentedAt(), evolveJourney(t.journey(), t, e), t.probe());
       }
       case QValueUpdated e -> {
         Training t = training(state, event);
-        QTable q = t.q().with(new QKey(e.state(), e.action()), e.after());
+        Learnt q = update(e).applyTo(t.learnt());
         yield new Training(t.enrolment(), t.parameters(), q, t.completedEpisodes(), t.episode(), t.step(),
             t.previous(), t.action(), t.current(), t.presentedAt(), t.journey(), t.probe());
       }
       case ProbePresented e -> {
         Training t = training(state, event);
-        yield new Training(t.enrolment(), t.parameters(), t.q(), t.completedEpisodes(), t.episode(), t.step(),
+        yield new Training(t.enrolment(), t.parameters(), t.learnt(), t.completedEpisodes(), t.episode(), t.step(),
             t.previous(), t.action(), t.current(), t.presentedAt(), t.journey(), e);
       }
       case ProbeRated e -> {
         Training t = training(state, event);
-        yield new Training(t.enrolment(), t.parameters(), t.q(), t.completedEpisodes(), t.episode(), t.step(),
+        yield new Training(t.enrolment(), t.parameters(), t.learnt(), t.completedEpisodes(), t.episode(), t.step(),
             t.previous(), t.action(), t.current(), t.presentedAt(), t.journey(), null);
       }
       case EpisodeCompleted e -> {
         Training t = training(state, event);
         Block.Questionnaire due = questionnaireDue(training(t.enrolment(), t.journey()), e.episode());
-        yield new BetweenEpisodes(t.enrolment(), t.parameters(), t.q(), t.completedEpisodes() + 1, t.journey(), due,
-            null);
+        yield new BetweenEpisodes(t.enrolment(), t.journey().parameters(), t.learnt(), t.completedEpisodes() + 1,
+            t.journey(), due, null);
       }
-      case BreakSuggested e -> between(state, event, b -> new BetweenEpisodes(b.enrolment(), b.parameters(), b.q(),
+      case BreakSuggested e -> between(state, event, b -> new BetweenEpisodes(b.enrolment(), b.parameters(), b.learnt(),
           b.completedEpisodes(), evolveJourney(b.journey(), null, e), b.questionnaire(),
           new Rest(e.reason(), e.seconds(), false, false, null)));
-      case BreakStarted e -> between(state, event, b -> new BetweenEpisodes(b.enrolment(), b.parameters(), b.q(),
+      case BreakStarted e -> between(state, event, b -> new BetweenEpisodes(b.enrolment(), b.parameters(), b.learnt(),
           b.completedEpisodes(), evolveJourney(b.journey(), null, e), b.questionnaire(),
           new Rest(e.reason(), e.seconds(), true, e.enforced(), e.endsAt())));
-      case BreakEnded e -> between(state, event, b -> new BetweenEpisodes(b.enrolment(), b.parameters(), b.q(),
+      case BreakEnded e -> between(state, event, b -> new BetweenEpisodes(b.enrolment(), b.parameters(), b.learnt(),
           b.completedEpisodes(), evolveJourney(b.journey(), null, e), b.questionnaire(), null));
       case TrainingFinished e -> state;
       case CompositionCreated e -> {
@@ -554,8 +682,8 @@ public final class ParticipantDecider implements Decider<ParticipantCommand, Par
           throw unexpected(state, event);
         }
         Journey j = b.journey();
-        yield new Finished(b.enrolment(), b.parameters(), b.q(), b.completedEpisodes(), e,
-            new Journey(j.block(), b.parameters(), b.q(), b.completedEpisodes(), e, j.rated(), 0, j.lastFatigue(),
+        yield new Finished(b.enrolment(), b.parameters(), b.learnt(), b.completedEpisodes(), e,
+            new Journey(j.block(), b.parameters(), b.learnt(), b.completedEpisodes(), e, j.rated(), 0, j.lastFatigue(),
                 j.trainingStartedAt(), j.lastBreakAt()));
       }
       case ParticipantWithdrew e -> new Withdrawn(enrolment(state));
@@ -570,18 +698,18 @@ public final class ParticipantDecider implements Decider<ParticipantCommand, Par
       case ParticipantEvent.BlockStarted e -> FlowBlocks.stateFor(enrolment(state), journey(state), e.index());
       // Between episodes, a questionnaire asked there is done.
       case ParticipantEvent.BlockCompleted e -> state instanceof BetweenEpisodes b
-          ? new BetweenEpisodes(b.enrolment(), b.parameters(), b.q(), b.completedEpisodes(), b.journey(), null, b.rest())
+          ? new BetweenEpisodes(b.enrolment(), b.parameters(), b.learnt(), b.completedEpisodes(), b.journey(), null, b.rest())
           : state;
       case ParticipantEvent.ParticipantCompleted e -> {
         Journey j = journey(state);
-        yield state instanceof Finished ? state : new Finished(enrolment(state), j.parameters(), j.q(),
+        yield state instanceof Finished ? state : new Finished(enrolment(state), j.parameters(), j.learnt(),
             j.completedEpisodes(), j.composition(), j);
       }
       case ParticipantEvent.ParticipantScreenedOut e -> new Participant.ScreenedOut(enrolment(state), e.block());
       case ParticipantEvent.QuestionnaireAnswered e -> state;
       case ParticipantEvent.AttentionCheckAnswered e -> state;
       case ParticipantEvent.FatigueReported e -> switch (state) {
-        case BetweenEpisodes b -> new BetweenEpisodes(b.enrolment(), b.parameters(), b.q(), b.completedEpisodes(),
+        case BetweenEpisodes b -> new BetweenEpisodes(b.enrolment(), b.parameters(), b.learnt(), b.completedEpisodes(),
             evolveJourney(b.journey(), null, e), b.questionnaire(), b.rest());
         case InBlock in -> new InBlock(in.enrolment(), evolveJourney(in.journey(), null, e), in.block());
         default -> state;

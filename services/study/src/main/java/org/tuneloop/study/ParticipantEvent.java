@@ -40,12 +40,33 @@ public sealed interface ParticipantEvent {
 
   record StartParametersChosen(StartParameters parameters) implements ParticipantEvent {}
 
-  /** A fresh track s0, drawn from (seed, episode, 0). */
-  record EpisodeStarted(int episode, Track track) implements ParticipantEvent {}
+  /**
+   * A fresh track s0, drawn from (seed, episode, 0).
+   *
+   * @param baseNote the episode's base note when the arm draws one per episode (from the seed), else null
+   */
+  record EpisodeStarted(int episode, Track track, Integer baseNote) implements ParticipantEvent {
+    public EpisodeStarted(int episode, Track track) {
+      this(episode, track, null);
+    }
+  }
 
-  /** The action a_k taken at s_(k-1); {@code explored} tells a random pick from a greedy one. */
-  record ActionChosen(int episode, int step, TrackEdit action, boolean explored, double epsilon)
-      implements ParticipantEvent {}
+  /**
+   * The action a_k taken at s_(k-1); {@code explored} tells a random pick from a greedy one. The policy's figures
+   * are null where the policy has none (all null for epsilon-greedy, whose figure is {@code epsilon}).
+   *
+   * @param epsilon     the effective epsilon after any decay; 0 for softmax and UCB
+   * @param temperature softmax: the temperature
+   * @param probability softmax: the chosen action's Boltzmann probability
+   * @param visits      UCB: N(s, a) of the chosen action before this step (0: untried)
+   * @param bonus       UCB: the chosen action's bonus c * sqrt(ln N(s) / N(s, a)); 0 for an untried action
+   */
+  record ActionChosen(int episode, int step, TrackEdit action, boolean explored, double epsilon, Double temperature,
+                      Double probability, Integer visits, Double bonus) implements ParticipantEvent {
+    public ActionChosen(int episode, int step, TrackEdit action, boolean explored, double epsilon) {
+      this(episode, step, action, explored, epsilon, null, null, null, null);
+    }
+  }
 
   /** The track s_k, shown to the participant for rating. */
   record TrackPresented(int episode, int step, Track track, Instant presentedAt) implements ParticipantEvent {}
@@ -58,28 +79,63 @@ public sealed interface ParticipantEvent {
    * @param heardShare         share of the track played before the rating, 0 to 1
    * @param replays            times the track was started again
    * @param hiddenMillis       time the page was hidden while the track waited for its rating
+   * @param musicality         an arm with a compound reward: the aspect ratings, 1 to 10 (else null)
    */
   record TrackRated(int episode, int step, int rating, long millisToRate, Long clientMillisToRate, Double heardShare,
-                    Integer replays, Long hiddenMillis)
+                    Integer replays, Long hiddenMillis, Integer musicality, Integer novelty, Integer coherence)
       implements ParticipantEvent {
+    public TrackRated(int episode, int step, int rating, long millisToRate, Long clientMillisToRate,
+                      Double heardShare, Integer replays, Long hiddenMillis) {
+      this(episode, step, rating, millisToRate, clientMillisToRate, heardShare, replays, hiddenMillis, null, null,
+          null);
+    }
+
     public TrackRated(int episode, int step, int rating, long millisToRate, Long clientMillisToRate) {
       this(episode, step, rating, millisToRate, clientMillisToRate, null, null, null);
     }
   }
 
-  /** Q(s_(k-1), a_k) updated from the rating of s_k; holds every input so an audit can recompute it. */
+  /**
+   * Q(s_(k-1), a_k) updated from the rating of s_k; holds every input so an audit can recompute it. {@code reward}
+   * is after the arm's reward and baseline. A linear learner adds its features phi(s_(k-1), a_k), the TD error and
+   * each weight's change (null for a Q-table): the weights are the fold of these deltas, as the table is of
+   * {@code after}.
+   */
   record QValueUpdated(int episode, int step, String state, String action, double before, double reward,
-                       double maxNext, double alpha, double gamma, boolean terminal, double after)
-      implements ParticipantEvent {}
+                       double maxNext, double alpha, double gamma, boolean terminal, double after,
+                       List<Double> features, Double tdError, List<Double> deltas)
+      implements ParticipantEvent {
+    public QValueUpdated {
+      features = features == null ? null : List.copyOf(features);
+      deltas = deltas == null ? null : List.copyOf(deltas);
+    }
+
+    public QValueUpdated(int episode, int step, String state, String action, double before, double reward,
+                         double maxNext, double alpha, double gamma, boolean terminal, double after) {
+      this(episode, step, state, action, before, reward, maxNext, alpha, gamma, terminal, after, null, null, null);
+    }
+  }
 
   record EpisodeCompleted(int episode) implements ParticipantEvent {}
 
   record TrainingFinished(int episodes) implements ParticipantEvent {}
 
-  /** The agent's composition: a greedy rollout from a fresh track. */
-  record CompositionCreated(Track start, List<TrackEdit> actions, Track result) implements ParticipantEvent {
+  /**
+   * The agent's composition: a greedy rollout from the participant's best-rated track.
+   *
+   * @param fromEpisode  where the start was rated (episode and step); null for events of schema version 1, whose
+   *                     composition started from a fresh track
+   * @param learnedSteps the rollout's steps at whose track something learnt bore on the pick (the rest were ties
+   *                     among untried actions); null for schema version 1
+   */
+  record CompositionCreated(Track start, List<TrackEdit> actions, Track result, Integer fromEpisode, Integer fromStep,
+                            Integer learnedSteps) implements ParticipantEvent {
     public CompositionCreated {
       actions = List.copyOf(actions);
+    }
+
+    public CompositionCreated(Track start, List<TrackEdit> actions, Track result) {
+      this(start, actions, result, null, null, null);
     }
   }
 
@@ -186,6 +242,7 @@ public sealed interface ParticipantEvent {
     return switch (event) {
       case ParticipantEnrolled e -> 3;
       case TrackRated e -> 2;
+      case CompositionCreated e -> 2;
       default -> 1;
     };
   }

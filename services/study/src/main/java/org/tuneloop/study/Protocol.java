@@ -79,7 +79,8 @@ public record Protocol(String id, int version, String title, Consent consent, Re
       int steps = a.steps(defaults);
       // A fresh track's notes last (min + max) / 2 beats on average.
       double trackSeconds = defaults.length() * (a.minBeats() + a.maxBeats()) / 2 * 60.0 / defaults.tempo();
-      double seconds = (double) a.minEpisodes() * steps * (trackSeconds + timing.secondsPerRating());
+      int ratings = steps + (a.rateFreshTrack() ? 1 : 0); // the fresh track's rating, where the arm asks for it
+      double seconds = (double) a.minEpisodes() * ratings * (trackSeconds + timing.secondsPerRating());
       if (seconds > longestSeconds) {
         longestSeconds = seconds;
         int minutes = (int) Math.ceil(seconds / 60.0) + timing.minutesOutsideTraining();

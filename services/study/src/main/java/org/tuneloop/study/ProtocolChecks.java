@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.tuneloop.agent.Reward;
 import org.tuneloop.music.Scale;
 import org.tuneloop.study.Protocol.Problem;
 
@@ -158,6 +159,16 @@ final class ProtocolChecks {
       if (Math.abs(steps - Math.rint(steps)) > 1e-6) {
         problems.add(new Problem(beats + ".step", "must divide max - min (" + (a.maxBeats() - a.minBeats())
             + ") into whole steps, got " + a.beatStep()));
+      }
+    }
+    if (a.agent().reward() instanceof Reward.ChangeOfRating && !a.rateFreshTrack()) {
+      problems.add(new Problem(path + ".episodes.rateFreshTrack", "must be true when agent.reward is "
+          + "change-of-rating: step 1's change is measured from the rating of the episode's fresh track"));
+    }
+    if (r.baseNotesPerEpisode() != null) {
+      for (int i = 0; i < r.baseNotesPerEpisode().size(); i++) {
+        within(r.baseNotesPerEpisode().get(i), r.minBaseNote(), r.maxBaseNote(), sp + ".baseNotesPerEpisode[" + i + "]",
+            sp + ".baseNote", problems);
       }
     }
     if (a.minNotes() > r.minLength()) {

@@ -8,11 +8,23 @@ import org.tuneloop.music.StartParameters;
 /**
  * What a participant may choose before training. When {@code fixed}, the arm's defaults are used whatever
  * the participant sends.
+ *
+ * @param baseNotesPerEpisode MIDI notes one of which is drawn from the seed as each episode's base note (the
+ *                            participant's choice then gives the scale, length and tempo only); null: the chosen
+ *                            base note throughout, as in the method
  */
 public record StartParameterRules(StartParameters defaults, List<Scale> scales, int minBaseNote, int maxBaseNote,
-                                  int minLength, int maxLength, int minTempo, int maxTempo, boolean fixed) {
+                                  int minLength, int maxLength, int minTempo, int maxTempo, boolean fixed,
+                                  List<Integer> baseNotesPerEpisode) {
   public StartParameterRules {
     scales = List.copyOf(scales);
+    baseNotesPerEpisode = baseNotesPerEpisode == null ? null : List.copyOf(baseNotesPerEpisode);
+  }
+
+  /** Rules whose base note stays the participant's for the whole session. */
+  public StartParameterRules(StartParameters defaults, List<Scale> scales, int minBaseNote, int maxBaseNote,
+                             int minLength, int maxLength, int minTempo, int maxTempo, boolean fixed) {
+    this(defaults, scales, minBaseNote, maxBaseNote, minLength, maxLength, minTempo, maxTempo, fixed, null);
   }
 
   /** The paper's rules; the protocol schema's defaults must equal these (a test checks it). */
