@@ -62,7 +62,8 @@ class FlowRoutesTest {
   @BeforeAll
   static void start(Vertx vertx) {
     database = TestDatabases.fresh();
-    server = InProcessServer.deploy(vertx, database.appPool(vertx, 8), database, "http://localhost");
+    server = InProcessServer.deploy(vertx, database.appPool(vertx, 8), database, "http://localhost",
+        ConnectionGuard.Limits.standard(), null);
     String email = "owner-" + UUID.randomUUID().toString().substring(0, 8) + "@example.org";
     var owner = await(server.platform.researchers.create(email, Researchers.Role.RESEARCHER, "not-a-password-hash"));
     researcher = As.bearer(await(server.platform.apiTokens.issue(owner.id(), "test")).token());

@@ -41,9 +41,18 @@ final class InProcessServer {
   /** The same, with other timeouts and connection limits. */
   static InProcessServer deploy(Vertx vertx, Pool pool, TestDatabase database, String publicUrl,
                                 ConnectionGuard.Limits limits) {
+    return deploy(vertx, pool, database, publicUrl, limits, CommandRate.standard());
+  }
+
+  /**
+   * The same, with a per-participant command rate (null: none, for tests that drive a participant through a whole
+   * session faster than a person could).
+   */
+  static InProcessServer deploy(Vertx vertx, Pool pool, TestDatabase database, String publicUrl,
+                                ConnectionGuard.Limits limits, CommandRate rate) {
     Platform platform = Platform.over(vertx, pool, database.app().connectOptions());
     HttpVerticle http = new HttpVerticle(new ServerConfig("localhost", 0, null, null, false, publicUrl, null),
-        platform).withLimits(limits);
+        platform).withLimits(limits).withCommandRate(rate);
     await(vertx.deployVerticle(http));
     return new InProcessServer(platform, http, WebClient.create(vertx));
   }
