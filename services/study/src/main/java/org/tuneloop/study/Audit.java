@@ -29,14 +29,33 @@ public final class Audit {
   private Audit() {}
 
   /** What the replay found. {@code updates} counts the Q-value updates recomputed. */
-  public record Report(int updates, int choices, List<String> mismatches) {
-    public boolean ok() { return mismatches.isEmpty(); }
+  public record Report(int updates, int choices, List<Mismatch> findings) {
+    public Report {
+      findings = List.copyOf(findings);
+    }
+
+    public boolean ok() { return findings.isEmpty(); }
+
+    /** Each finding as a sentence. */
+    public List<String> mismatches() { return findings.stream().map(Mismatch::sentence).toList(); }
   }
+
+  /**
+   * A recorded result that differs from its recomputation.
+   *
+   * @param index    the event's place in the replayed list, from 0
+   * @param check    what was checked: "track", "action", "presented track", "update", "Q-value", "reward",
+   *                 "settings"
+   * @param expected what the recomputation (or the participant's own settings and rating) says
+   * @param found    what is recorded
+   */
+  public record Mismatch(int index, int episode, int step, String check, String expected, String found,
+                         String sentence) {}
 
   private static final double TOLERANCE = 1e-9;
 
   public static Report replay(List<ParticipantEvent> events) {
-    List<String> mismatches = new ArrayList<>();
+    List<Mismatch> mismatches = new ArrayList<>();
     ParticipantEnrolled enrolment = null;
     StartParameters parameters = null;
     QTable q = QTable.empty();
@@ -46,7 +65,8 @@ public final class Audit {
     TrackRated rating = null;
     int updates = 0;
     int choices = 0;
-    for (ParticipantEvent event : events) {
+    for (int index = 0; index < events.size(); index++) {
+      ParticipantEvent event = events.get(index);
       switch (event) {
         case ParticipantEnrolled e -> enrolment = e;
         case StartParametersChosen e -> parameters = e.parameters();
@@ -54,7 +74,8 @@ public final class Audit {
           Track expected = TrackGenerator.generate(parameters, bounds(enrolment, parameters),
               Draws.of(enrolment.seed(), e.episode(), 0, Draws.Purpose.TRACK));
           if (!expected.equals(e.track())) {
-            mismatches.add("episode " + e.episode() + ": the fresh track differs from the one drawn from the seed");
+            mismatches.add(new Mismatch(index, e.episode(), 0, "track", "the track drawn from the seed",
+                "another track", "episode " + e.episode() + ": the fresh track differs from the one drawn from the seed"));
           }
           current = e.track();
         }
@@ -65,16 +86,19 @@ public final class Audit {
           Choice expected = QLearning.choose(q, state, parameters, bounds(enrolment, parameters),
               enrolment.settings().agent(), Draws.of(enrolment.seed(), e.episode(), e.step(), Draws.Purpose.POLICY));
           if (!expected.action().equals(e.action()) || expected.explored() != e.explored()) {
-            mismatches.add(at(e.episode(), e.step()) + "recorded action " + e.action().key()
-                + (e.explored() ? " (explore)" : " (exploit)") + ", recomputed " + expected.action().key()
-                + (expected.explored() ? " (explore)" : " (exploit)"));
+            String recorded = e.action().key() + (e.explored() ? " (explore)" : " (exploit)");
+            String recomputed = expected.action().key() + (expected.explored() ? " (explore)" : " (exploit)");
+            mismatches.add(new Mismatch(index, e.episode(), e.step(), "action", recomputed, recorded,
+                at(e.episode(), e.step()) + "recorded action " + recorded + ", recomputed " + recomputed));
           }
         }
         case TrackPresented e -> {
           Track expected = action == null ? null
               : action.action().applyTo(state, bounds(enrolment, parameters)).orElse(null);
           if (!e.track().equals(expected)) {
-            mismatches.add(at(e.episode(), e.step()) + "the presented track is not the chosen edit of the previous one");
+            mismatches.add(new Mismatch(index, e.episode(), e.step(), "presented track",
+                "the chosen edit of the previous track", "another track",
+                at(e.episode(), e.step()) + "the presented track is not the chosen edit of the previous one"));
           }
           current = e.track();
         }
@@ -84,8 +108,23 @@ public final class Audit {
           AgentSettings agent = enrolment.settings().agent();
           EditBounds bounds = bounds(enrolment, parameters);
           if (rating == null || action == null || rating.episode() != e.episode() || rating.step() != e.step()) {
-            mismatches.add(at(e.episode(), e.step()) + "an update without the rating of its step");
+            mismatches.add(new Mismatch(index, e.episode(), e.step(), "update", "a rating of this step before it",
+                rating == null ? "no rating" : "the rating of episode " + rating.episode() + " step " + rating.step(),
+                at(e.episode(), e.step()) + "an update without the rating of its step"));
             continue;
+          }
+          // The inputs the update records must be the participant's own: the rating as reward, the arm's rates.
+          double reward = rating.rating();
+          if (Math.abs(e.reward() - reward) > TOLERANCE) {
+            mismatches.add(new Mismatch(index, e.episode(), e.step(), "reward", Double.toString(reward),
+                Double.toString(e.reward()), at(e.episode(), e.step()) + "recorded reward " + e.reward()
+                + ", but the rating of this step is " + rating.rating()));
+          }
+          if (e.alpha() != agent.alpha() || e.gamma() != agent.gamma()) {
+            String expected = "alpha " + agent.alpha() + ", gamma " + agent.gamma();
+            String found = "alpha " + e.alpha() + ", gamma " + e.gamma();
+            mismatches.add(new Mismatch(index, e.episode(), e.step(), "settings", expected, found,
+                at(e.episode(), e.step()) + "recorded " + found + ", but the participant's arm has " + expected));
           }
           QKey key = agent.encoder().key(state, action.action(), parameters);
           boolean terminal = e.step() >= enrolment.settings().steps(parameters);
@@ -94,13 +133,16 @@ public final class Audit {
           double after = QLearning.update(before, rating.rating(), maxNext, agent.alpha(), agent.gamma(), terminal);
           q = q.with(key, after);
           if (!key.state().equals(e.state()) || !key.action().equals(e.action())) {
-            mismatches.add(at(e.episode(), e.step()) + "credited to " + e.action() + " at a recorded state that is not "
-                + "the one the rated action was taken at");
+            mismatches.add(new Mismatch(index, e.episode(), e.step(), "update", key.state() + " / " + key.action(),
+                e.state() + " / " + e.action(), at(e.episode(), e.step()) + "credited to " + e.action()
+                + " at a recorded state that is not the one the rated action was taken at"));
           }
           if (Math.abs(after - e.after()) > TOLERANCE || Math.abs(before - e.before()) > TOLERANCE
               || Math.abs(maxNext - e.maxNext()) > TOLERANCE || terminal != e.terminal()) {
-            mismatches.add(at(e.episode(), e.step()) + "recorded Q " + e.before() + " -> " + e.after()
-                + " (max next " + e.maxNext() + "), recomputed " + before + " -> " + after + " (max next " + maxNext + ")");
+            String recorded = e.before() + " -> " + e.after() + " (max next " + e.maxNext() + ")";
+            String recomputed = before + " -> " + after + " (max next " + maxNext + ")";
+            mismatches.add(new Mismatch(index, e.episode(), e.step(), "Q-value", recomputed, recorded,
+                at(e.episode(), e.step()) + "recorded Q " + recorded + ", recomputed " + recomputed));
           }
           rating = null;
         }
