@@ -49,6 +49,8 @@ public final class EventStore {
   private static final String HEADS =
       "select distinct on (stream_id) stream_id, version, hash from events where starts_with(stream_id, $1)"
           + " order by stream_id, version desc";
+  private static final String FIRST_EVENTS =
+      "select " + StoredEvent.COLUMNS + " from events where version = 1 and starts_with(stream_id, $1)";
   private static final String FIND = "select " + StoredEvent.COLUMNS + " from events where event_id = $1";
   // Reading everything without gaps (docs/architecture.md): only transactions below the snapshot's xmin are finished.
   private static final String READ_ALL =
@@ -240,6 +242,13 @@ public final class EventStore {
   public Future<List<Checkpoints.Head>> heads(String prefix) {
     return pool.preparedQuery(HEADS)
         .mapping(row -> new Checkpoints.Head(row.getString(0), row.getInteger(1), row.getBuffer(2).getBytes()))
+        .execute(Tuple.of(prefix == null ? "" : prefix))
+        .map(EventStore::toList);
+  }
+
+  /** The first event (version 1) of every stream whose id starts with the prefix, in no particular order. */
+  public Future<List<StoredEvent>> firstEvents(String prefix) {
+    return pool.preparedQuery(FIRST_EVENTS).mapping(StoredEvent::fromRow)
         .execute(Tuple.of(prefix == null ? "" : prefix))
         .map(EventStore::toList);
   }
