@@ -43,6 +43,7 @@ public final class HttpVerticle extends VerticleBase {
   private final PrometheusMeterRegistry metrics;
   private final Platform platform;
   private StudyMonitor monitor;
+  private CheckpointSchedule checkpoints;
   private HttpServer server;
 
   /** A null platform gives a router with no services behind it (for comparing routes with the API description). */
@@ -61,6 +62,9 @@ public final class HttpVerticle extends VerticleBase {
   public Future<?> start() {
     // Started here so that the monitor's reads, timers and streams run on this verticle's event loop.
     monitor = new StudyMonitor(vertx, platform.store, studies, participants);
+    checkpoints = new CheckpointSchedule(vertx, platform.checkpoints, "server " + java.lang.management.ManagementFactory
+        .getRuntimeMXBean().getName());
+    checkpoints.start(CheckpointSchedule.interval());
     server = vertx.createHttpServer();
     return monitor.start(platform.appConnectOptions())
         .compose(started -> server.requestHandler(router(vertx)).listen(config.port(), config.host()));
@@ -135,11 +139,8 @@ public final class HttpVerticle extends VerticleBase {
 
     // Researcher routes.
     router.get(p + "/q-table").respond(ctx -> researcherReadable(ctx).map(Views::qTable));
-    router.get(p + "/events").respond(ctx -> researcherReadable(ctx)
-        .compose(loaded -> participants.events(loaded.participantId()))
-        .map(events -> new JsonObject().put("events", new JsonArray(events.stream()
-            .map(e -> new JsonObject().put("type", ParticipantEvent.type(e))
-                .put("data", EventCodec.encode(e))).toList()))));
+    new AuditRoutes(vertx, platform == null ? null : platform.store, platform == null ? null : platform.checkpoints,
+        participants, studies, studyAccess(), new AccessLog(pool)).mount(router);
     studyRoutes.mount(router);
     router.route("/api/*").handler(ctx -> ctx.fail(404));
 
@@ -150,6 +151,9 @@ public final class HttpVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    if (checkpoints != null) {
+      checkpoints.stop();
+    }
     Future<Void> monitorStopped = monitor == null ? Future.succeededFuture() : monitor.stop();
     return monitorStopped.compose(v -> server == null ? Future.succeededFuture() : server.shutdown(10, TimeUnit.SECONDS));
   }
