@@ -6,7 +6,6 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -23,7 +22,6 @@ import org.tuneloop.music.Track;
 import org.tuneloop.study.Participant;
 import org.tuneloop.study.ParticipantCommand;
 import org.tuneloop.study.ParticipantDecider;
-import org.tuneloop.study.ParticipantEvent;
 import org.tuneloop.study.StudyDecider;
 import org.tuneloop.server.AccessTokens.Caller;
 
