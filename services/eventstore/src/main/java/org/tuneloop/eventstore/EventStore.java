@@ -41,9 +41,16 @@ public final class EventStore {
           + " order by position desc limit 1";
   private static final String INSERT =
       "insert into events (stream_id, version, event_id, type, schema_version, data, metadata, recorded_at,"
-          + " prev_hash, hash) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) returning position";
+          + " prev_hash, hash, hash_version) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) returning position";
   private static final String READ_STREAM =
       "select " + StoredEvent.COLUMNS + " from events where stream_id = $1 and version > $2 order by version";
+  private static final String READ_STREAM_PAGE = READ_STREAM + " limit $3";
+  // Every stream present, whatever is missing from it: its last version and that event's hash.
+  private static final String HEADS =
+      "select distinct on (stream_id) stream_id, version, hash from events where starts_with(stream_id, $1)"
+          + " order by stream_id, version desc";
+  private static final String FIRST_EVENTS =
+      "select " + StoredEvent.COLUMNS + " from events where version = 1 and starts_with(stream_id, $1)";
   private static final String FIND = "select " + StoredEvent.COLUMNS + " from events where event_id = $1";
   // Reading everything without gaps (docs/architecture.md): only transactions below the snapshot's xmin are finished.
   private static final String READ_ALL =
@@ -138,8 +145,9 @@ public final class EventStore {
         for (NewEvent event : events) {
           version++;
           JsonObject data = orEmpty(event.data());
-          byte[] hash = HashChain.hash(prevHash, streamId, version, event.eventId(), event.type(),
-              event.schemaVersion(), recordedAt, data);
+          JsonObject metadata = orEmpty(event.metadata());
+          byte[] hash = HashChain.hash(HashChain.CURRENT_VERSION, prevHash, streamId, version, event.eventId(),
+              event.type(), event.schemaVersion(), recordedAt, data, metadata);
           rows.add(Tuple.tuple()
               .addString(streamId)
               .addInteger(version)
@@ -147,10 +155,11 @@ public final class EventStore {
               .addString(event.type())
               .addInteger(event.schemaVersion())
               .addValue(data)
-              .addValue(orEmpty(event.metadata()))
+              .addValue(metadata)
               .addOffsetDateTime(recordedAtColumn)
               .addBuffer(Buffer.buffer(prevHash))
-              .addBuffer(Buffer.buffer(hash)));
+              .addBuffer(Buffer.buffer(hash))
+              .addInteger(HashChain.CURRENT_VERSION));
           prevHash = hash;
         }
         int finalVersion = version;
@@ -215,6 +224,32 @@ public final class EventStore {
   public Future<List<StoredEvent>> readStream(String streamId, int afterVersion) {
     return pool.preparedQuery(READ_STREAM).mapping(StoredEvent::fromRow)
         .execute(Tuple.of(streamId, afterVersion))
+        .map(EventStore::toList);
+  }
+
+  /** Up to {@code limit} of the stream's events with version > afterVersion, in order (a page of a long stream). */
+  public Future<List<StoredEvent>> readStream(String streamId, int afterVersion, int limit) {
+    if (limit < 1) return Future.failedFuture(new IllegalArgumentException("limit must be positive: " + limit));
+    return pool.preparedQuery(READ_STREAM_PAGE).mapping(StoredEvent::fromRow)
+        .execute(Tuple.of(streamId, afterVersion, limit))
+        .map(EventStore::toList);
+  }
+
+  /**
+   * The head (last version and its hash) of every stream whose id starts with the prefix, in stream id order; unlike
+   * {@link #streamIds}, a stream whose first event is missing is listed too.
+   */
+  public Future<List<Checkpoints.Head>> heads(String prefix) {
+    return pool.preparedQuery(HEADS)
+        .mapping(row -> new Checkpoints.Head(row.getString(0), row.getInteger(1), row.getBuffer(2).getBytes()))
+        .execute(Tuple.of(prefix == null ? "" : prefix))
+        .map(EventStore::toList);
+  }
+
+  /** The first event (version 1) of every stream whose id starts with the prefix, in no particular order. */
+  public Future<List<StoredEvent>> firstEvents(String prefix) {
+    return pool.preparedQuery(FIRST_EVENTS).mapping(StoredEvent::fromRow)
+        .execute(Tuple.of(prefix == null ? "" : prefix))
         .map(EventStore::toList);
   }
 

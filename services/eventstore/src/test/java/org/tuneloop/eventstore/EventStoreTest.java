@@ -63,6 +63,34 @@ class EventStoreTest {
   private static NewEvent event(int n) { return event("TrackRated", new JsonObject().put("n", n)); }
 
   @Test
+  void newEventsAreHashedWithTheirMetadataAndPageThroughAStream() throws Exception {
+    String stream = newStream();
+    result(store.append(stream, ExpectedVersion.noStream(), IntStream.rangeClosed(1, 5).mapToObj(EventStoreTest::event)
+        .toList()));
+    List<StoredEvent> all = result(store.readStream(stream, 0));
+    assertThat(all).allSatisfy(e -> assertThat(e.hashVersion()).isEqualTo(HashChain.CURRENT_VERSION));
+    assertThat(HashChain.check(all)).isEmpty();
+    assertThat(result(store.readStream(stream, 1, 2))).extracting(StoredEvent::version).containsExactly(2, 3);
+    assertThat(result(store.readStream(stream, 4, 10))).extracting(StoredEvent::version).containsExactly(5);
+    assertThat(result(store.heads(stream))).singleElement().satisfies(h -> {
+      assertThat(h.version()).isEqualTo(5);
+      assertThat(h.hash()).isEqualTo(all.getLast().hash());
+    });
+
+    // The owner edits one metadata field behind the store's back: the hash no longer matches.
+    try (Connection c = db.ownerConnection(); var s = c.createStatement()) {
+      s.execute("alter table events disable trigger user");
+      s.executeUpdate("update events set metadata = jsonb_set(metadata, '{request_id}', '\"forged\"')"
+          + " where stream_id = '" + stream + "' and version = 3");
+      s.execute("alter table events enable trigger user");
+    }
+    assertThat(HashChain.check(result(store.readStream(stream, 0)))).singleElement().satisfies(b -> {
+      assertThat(b.version()).isEqualTo(3);
+      assertThat(b.check()).isEqualTo("hash");
+    });
+  }
+
+  @Test
   void aTransactionAppendsToTwoStreamsTogetherOrNotAtAll() {
     String study = "study-" + UUID.randomUUID();
     String participant = newStream();

@@ -36,6 +36,39 @@ class HashChainTest {
   }
 
   @Test
+  void hashVersionTwoAddsItselfAndTheMetadataToTheCanonicalText() {
+    JsonObject data = new JsonObject().put("rating", 4);
+    JsonObject metadata = new JsonObject().put("requestId", "r-1").put("clientTime", null);
+    assertThat(HashChain.canonicalContent(2, "participant-1", 2, ID, "TrackRated", 1, AT, data, metadata))
+        .isEqualTo("{\"data\":{\"rating\":4},\"event_id\":\"" + ID + "\",\"hash_version\":2,"
+            + "\"metadata\":{\"clientTime\":null,\"requestId\":\"r-1\"},"
+            + "\"recorded_at\":\"2025-03-01T10:15:30.000250Z\",\"schema_version\":1,\"stream_id\":\"participant-1\","
+            + "\"type\":\"TrackRated\",\"version\":2}");
+    // Version 1 ignores metadata, so events hashed before metadata was hashed still verify.
+    assertThat(HashChain.hash(1, new byte[32], "s", 1, ID, "T", 1, AT, data, metadata))
+        .isEqualTo(HashChain.hash(new byte[32], "s", 1, ID, "T", 1, AT, data));
+  }
+
+  @Test
+  void anEditedMetadataFieldBreaksAVersionTwoChainButNotAVersionOneChain() {
+    byte[] prev = HashChain.genesis();
+    JsonObject data = new JsonObject().put("n", 1);
+    JsonObject metadata = new JsonObject().put("instance", "a");
+    byte[] v2 = HashChain.hash(2, prev, "s", 1, ID, "T", 1, AT, data, metadata);
+    StoredEvent two = new StoredEvent(1, 1, "s", 1, ID, "T", 1, data, metadata.copy().put("instance", "b"), AT, prev, v2,
+        2);
+    assertThat(HashChain.check(List.of(two))).singleElement()
+        .satisfies(b -> assertThat(b.check()).isEqualTo("hash"))
+        .satisfies(b -> assertThat(b.found()).isEqualTo(HexFormat.of().formatHex(v2)));
+    byte[] v1 = HashChain.hash(prev, "s", 1, ID, "T", 1, AT, data);
+    StoredEvent one = new StoredEvent(1, 1, "s", 1, ID, "T", 1, data, metadata.copy().put("instance", "b"), AT, prev, v1);
+    assertThat(HashChain.check(List.of(one))).isEmpty();
+    StoredEvent unknown = new StoredEvent(1, 1, "s", 1, ID, "T", 1, data, metadata, AT, prev, v2, 3);
+    assertThat(HashChain.check(List.of(unknown))).singleElement()
+        .satisfies(b -> assertThat(b.check()).isEqualTo("hash version"));
+  }
+
+  @Test
   void recordedAtAlwaysHasSixFractionDigits() {
     assertThat(HashChain.recordedAtText(Instant.parse("2025-03-01T10:15:30Z"))).isEqualTo("2025-03-01T10:15:30.000000Z");
     assertThat(HashChain.recordedAtText(Instant.parse("2025-03-01T10:15:30.123456789Z")))

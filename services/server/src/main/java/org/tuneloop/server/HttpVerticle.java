@@ -6,7 +6,6 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -24,7 +23,6 @@ import org.tuneloop.study.Participant;
 import org.tuneloop.study.Audit;
 import org.tuneloop.study.ParticipantCommand;
 import org.tuneloop.study.ParticipantDecider;
-import org.tuneloop.study.ParticipantEvent;
 import org.tuneloop.study.Protocol;
 import org.tuneloop.study.StudyDecider;
 import org.tuneloop.server.AccessTokens.Caller;
@@ -46,6 +44,7 @@ public final class HttpVerticle extends VerticleBase {
   private final Platform platform;
   private final IdentifyingData identifying;
   private StudyMonitor monitor;
+  private CheckpointSchedule checkpoints;
   private HttpServer server;
   private ConnectionGuard.Limits limits = ConnectionGuard.Limits.standard();
   private CommandRate commandRate = CommandRate.standard();
@@ -69,6 +68,9 @@ public final class HttpVerticle extends VerticleBase {
     // Started here so that the monitor's reads, timers and streams run on this verticle's event loop.
     monitor = new StudyMonitor(vertx, platform.store, studies, participants);
     guard = new ConnectionGuard(vertx, limits);
+    checkpoints = new CheckpointSchedule(vertx, platform.checkpoints, "server " + java.lang.management.ManagementFactory
+        .getRuntimeMXBean().getName());
+    checkpoints.start(CheckpointSchedule.interval());
     server = vertx.createHttpServer(guard.options());
     Router router = router(vertx);
     guard.start();
@@ -224,11 +226,8 @@ public final class HttpVerticle extends VerticleBase {
               .map(e -> new DataQuality.Timed(Participants.decode(e), e.recordedAt())).toList(), thresholds);
           return Views.dataQuality(loaded.participantId(), quality, thresholds);
         }))));
-    router.get(p + "/events").respond(ctx -> researcherReadable(ctx)
-        .compose(loaded -> participants.events(loaded.participantId()))
-        .map(events -> new JsonObject().put("events", new JsonArray(events.stream()
-            .map(e -> new JsonObject().put("type", ParticipantEvent.type(e))
-                .put("data", EventCodec.encode(e))).toList()))));
+    new AuditRoutes(vertx, platform == null ? null : platform.store, platform == null ? null : platform.checkpoints,
+        participants, studies, studyAccess(), new AccessLog(pool)).mount(router);
     studyRoutes.mount(router);
     router.route("/api/*").handler(ctx -> ctx.fail(404));
 
@@ -241,6 +240,9 @@ public final class HttpVerticle extends VerticleBase {
   public Future<?> stop() {
     if (guard != null) {
       guard.stop();
+    }
+    if (checkpoints != null) {
+      checkpoints.stop();
     }
     Future<Void> monitorStopped = monitor == null ? Future.succeededFuture() : monitor.stop();
     return monitorStopped.compose(v -> server == null ? Future.succeededFuture() : server.shutdown(10, TimeUnit.SECONDS));

@@ -12,6 +12,7 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
+import org.tuneloop.eventstore.Checkpoints;
 import org.tuneloop.eventstore.DatabaseAddress;
 import org.tuneloop.eventstore.EmbeddedDatabase;
 import org.tuneloop.eventstore.EventStore;
@@ -37,6 +38,7 @@ public final class Platform implements AutoCloseable {
   private final PrometheusMeterRegistry metrics;
   private final io.vertx.pgclient.PgConnectOptions appConnectOptions;
   public final EventStore store;
+  public final Checkpoints checkpoints;
   public final Participants participants;
   public final AccessTokens tokens;
   public final Studies studies;
@@ -53,6 +55,7 @@ public final class Platform implements AutoCloseable {
     this.pool = pool;
     this.metrics = metrics;
     this.store = new EventStore(pool);
+    this.checkpoints = new Checkpoints(pool);
     this.participants = new Participants(store, instanceName());
     this.tokens = new AccessTokens(pool);
     this.studies = new Studies(store, pool, instanceName());

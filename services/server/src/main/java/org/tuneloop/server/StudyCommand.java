@@ -7,7 +7,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.Optional;
+import org.tuneloop.eventstore.Checkpoints;
 import org.tuneloop.eventstore.DatabaseAddress;
+import org.tuneloop.eventstore.HashChain;
 import org.tuneloop.eventstore.Migrations;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -154,8 +157,8 @@ public final class StudyCommand implements Runnable {
     }
   }
 
-  @Command(name = "audit", mixinStandardHelpOptions = true, description = "Check the event log.",
-      subcommands = AuditCommand.Verify.class)
+  @Command(name = "audit", mixinStandardHelpOptions = true, description = "Check the event log (docs/audit.md).",
+      subcommands = {AuditCommand.Verify.class, AuditCommand.Checkpoint.class})
   static final class AuditCommand implements Runnable {
     @Override
     public void run() {
@@ -163,8 +166,8 @@ public final class StudyCommand implements Runnable {
     }
 
     @Command(name = "verify", mixinStandardHelpOptions = true,
-        description = "Replay every stream, check its hash chain and recompute every Q-value update; "
-            + "exit 1 on any mismatch.")
+        description = "Check every hash chain, every checkpointed head, every enrolment against its study and every "
+            + "recorded result against its recomputation; print each mismatch and exit 1 on any.")
     static final class Verify implements Callable<Integer> {
       @CommandLine.Mixin
       DatabaseOptions database;
@@ -172,13 +175,96 @@ public final class StudyCommand implements Runnable {
       @Option(names = "--study", paramLabel = "ID", description = "Only this study's streams.")
       String study;
 
+      @Option(names = "--url", paramLabel = "URL",
+          description = "Ask a running server to audit the study (needs --study and a researcher's API token).")
+      String url;
+
+      @Option(names = "--token", paramLabel = "TOKEN", defaultValue = "${env:TUNELOOP_TOKEN}",
+          description = "With --url: a researcher's API token (env TUNELOOP_TOKEN).")
+      String token;
+
+      @Option(names = "--against", paramLabel = "FILE",
+          description = "A checkpoint copied out earlier with 'audit checkpoint --out': the database must still hold "
+              + "it and every head it saw.")
+      Path against;
+
+      @Option(names = "--parallel", paramLabel = "N", description = "Streams checked at once (default: the number "
+          + "of processors, at least 2).")
+      Integer parallel;
+
       @Override
-      public Integer call() {
+      public Integer call() throws IOException {
+        if (url != null) {
+          return overHttp();
+        }
+        Checkpoints.Snapshot copy = against == null ? null : Checkpoints.Snapshot.fromJson(
+            new io.vertx.core.json.JsonObject(java.nio.file.Files.readString(against)));
         try (Platform platform = Platform.open(database.url, database.dataDirectory,
             database.appPassword)) {
-          AuditRun.Result result = Platform.await(AuditRun.verify(platform.store, study));
+          AuditRun.Result result = Platform.await(AuditRun.verify(platform.vertx(), platform.store,
+              platform.checkpoints, study, copy, parallel == null ? AuditRun.DEFAULT_PARALLELISM : parallel));
           AuditRun.print(result, System.out);
           return result.ok() ? 0 : 1;
+        }
+      }
+
+      private int overHttp() {
+        if (study == null) {
+          System.err.println("--url audits one study on the server: add --study ID.");
+          return 2;
+        }
+        if (against != null) {
+          System.err.println("--against compares the copy with the database itself, so it needs --db: an owner who "
+              + "rewrote the log could also answer for the server.");
+          return 2;
+        }
+        StudyAdminCommand.ServerOptions options = new StudyAdminCommand.ServerOptions();
+        options.url = url;
+        options.token = token;
+        try {
+          StudyAdminCommand.Api api = new StudyAdminCommand.Api(options);
+          AuditRun.Result result = AuditRun.Result.fromJson(
+              api.get("/api/studies/" + StudyAdminCommand.Api.segment(study) + "/audit"));
+          AuditRun.print(result, System.out);
+          return result.ok() ? 0 : 1;
+        } catch (StudyAdminCommand.Refused refused) {
+          System.err.println(refused.getMessage());
+          return 2;
+        }
+      }
+    }
+
+    @Command(name = "checkpoint", mixinStandardHelpOptions = true,
+        description = "Write a checkpoint of every stream's head (if the log moved since the last one); with --out, "
+            + "copy the latest checkpoint to a file to keep somewhere the database's owner cannot change.")
+    static final class Checkpoint implements Callable<Integer> {
+      @CommandLine.Mixin
+      DatabaseOptions database;
+
+      @Option(names = "--out", paramLabel = "FILE", description = "Write the latest checkpoint here (JSON).")
+      Path out;
+
+      @Override
+      public Integer call() throws IOException {
+        try (Platform platform = Platform.open(database.url, database.dataDirectory,
+            database.appPassword)) {
+          Optional<Checkpoints.Checkpoint> written = Platform.await(platform.checkpoints.write("study audit checkpoint"));
+          Optional<Checkpoints.Snapshot> latest = Platform.await(platform.checkpoints.latest());
+          if (latest.isEmpty()) {
+            System.out.println("The log is empty: there is nothing to checkpoint yet.");
+            return 0;
+          }
+          Checkpoints.Checkpoint c = latest.get().checkpoint();
+          System.out.printf("%s checkpoint %d: %d streams, %d events.%n", written.isPresent() ? "Wrote" : "Latest "
+              + "(the log has not moved since)", c.id(), c.streams(), c.events());
+          System.out.println("Root: " + HashChain.hex(c.root()));
+          System.out.println("Hash: " + HashChain.hex(c.hash()));
+          if (out != null) {
+            java.nio.file.Files.writeString(out, latest.get().toJson().encodePrettily() + "\n");
+            System.out.println("Copied to " + out + "; keep it where the database's owner cannot change it, and check "
+                + "with 'study audit verify --against " + out + "'.");
+          }
+          return 0;
         }
       }
     }

@@ -32,14 +32,43 @@ public final class Audit {
   private Audit() {}
 
   /** What the replay found. {@code updates} counts the Q-value updates recomputed. */
-  public record Report(int updates, int choices, List<String> mismatches) {
-    public boolean ok() { return mismatches.isEmpty(); }
+  public record Report(int updates, int choices, List<Mismatch> findings) {
+    public Report {
+      findings = List.copyOf(findings);
+    }
+
+    public boolean ok() { return findings.isEmpty(); }
+
+    /** Each finding as a sentence. */
+    public List<String> mismatches() { return findings.stream().map(Mismatch::sentence).toList(); }
+  }
+
+  /**
+   * A recorded result that differs from its recomputation.
+   *
+   * @param index    the event's place in the replayed list, from 0
+   * @param check    what was checked: "track", "action", "presented track", "update", "Q-value", "reward",
+   *                 "settings", "composition"
+   * @param expected what the recomputation (or the participant's own settings and ratings) says
+   * @param found    what is recorded
+   */
+  public record Mismatch(int index, int episode, int step, String check, String expected, String found,
+                         String sentence) {}
+
+  /** The findings of one replay, each stamped with the event being replayed. */
+  private static final class Findings {
+    private final List<Mismatch> list = new ArrayList<>();
+    private int index;
+
+    void add(int episode, int step, String check, Object expected, Object found, String sentence) {
+      list.add(new Mismatch(index, episode, step, check, String.valueOf(expected), String.valueOf(found), sentence));
+    }
   }
 
   private static final double TOLERANCE = 1e-9;
 
   public static Report replay(List<ParticipantEvent> events) {
-    List<String> mismatches = new ArrayList<>();
+    Findings mismatches = new Findings();
     ParticipantEnrolled enrolment = null;
     StartParameters chosen = null;     // the participant's parameters
     StartParameters parameters = null; // the episode's (its base note drawn when the arm draws one)
@@ -51,7 +80,9 @@ public final class Audit {
     List<Participant.Rated> rated = new ArrayList<>();
     int updates = 0;
     int choices = 0;
-    for (ParticipantEvent event : events) {
+    for (int index = 0; index < events.size(); index++) {
+      ParticipantEvent event = events.get(index);
+      mismatches.index = index;
       switch (event) {
         case ParticipantEnrolled e -> enrolment = e;
         case StartParametersChosen e -> {
@@ -62,14 +93,15 @@ public final class Audit {
         case EpisodeStarted e -> {
           Integer baseNote = enrolment.settings().baseNote(enrolment.seed(), e.episode());
           if (!java.util.Objects.equals(baseNote, e.baseNote())) {
-            mismatches.add("episode " + e.episode() + ": recorded base note " + e.baseNote() + ", drawn from the seed "
-                + baseNote);
+            mismatches.add(e.episode(), 0, "track", baseNote, e.baseNote(), "episode " + e.episode()
+                + ": recorded base note " + e.baseNote() + ", drawn from the seed " + baseNote);
           }
           parameters = enrolment.settings().episodeParameters(chosen, enrolment.seed(), e.episode());
           Track expected = TrackGenerator.generate(parameters, bounds(enrolment, parameters),
               Draws.of(enrolment.seed(), e.episode(), 0, Draws.Purpose.TRACK));
           if (!expected.equals(e.track())) {
-            mismatches.add("episode " + e.episode() + ": the fresh track differs from the one drawn from the seed");
+            mismatches.add(e.episode(), 0, "track", "the track drawn from the seed", "another track",
+                "episode " + e.episode() + ": the fresh track differs from the one drawn from the seed");
           }
           current = e.track();
           action = null;
@@ -83,15 +115,17 @@ public final class Audit {
               settings.agent(), new StepContext(e.episode(), e.step(), settings.steps(parameters)),
               Draws.of(enrolment.seed(), e.episode(), e.step(), Draws.Purpose.POLICY));
           if (!expected.action().equals(e.action()) || expected.explored() != e.explored()) {
-            mismatches.add(at(e.episode(), e.step()) + "recorded action " + e.action().key()
-                + (e.explored() ? " (explore)" : " (exploit)") + ", recomputed " + expected.action().key()
-                + (expected.explored() ? " (explore)" : " (exploit)"));
+            String recorded = e.action().key() + (e.explored() ? " (explore)" : " (exploit)");
+            String again = expected.action().key() + (expected.explored() ? " (explore)" : " (exploit)");
+            mismatches.add(e.episode(), e.step(), "action", again, recorded,
+                at(e.episode(), e.step()) + "recorded action " + recorded + ", recomputed " + again);
           }
           ActionChosen recomputed = ParticipantDecider.chosen(e.episode(), e.step(), expected);
           if (differs(recomputed.epsilon(), e.epsilon()) || differs(recomputed.temperature(), e.temperature())
               || differs(recomputed.probability(), e.probability()) || differs(recomputed.bonus(), e.bonus())
               || !java.util.Objects.equals(recomputed.visits(), e.visits())) {
-            mismatches.add(at(e.episode(), e.step()) + "recorded pick figures (epsilon " + e.epsilon()
+            mismatches.add(e.episode(), e.step(), "action", recomputed, e, at(e.episode(), e.step())
+                + "recorded pick figures (epsilon " + e.epsilon()
                 + ", temperature " + e.temperature() + ", probability " + e.probability() + ", visits " + e.visits()
                 + ", bonus " + e.bonus() + "), recomputed (epsilon " + recomputed.epsilon() + ", temperature "
                 + recomputed.temperature() + ", probability " + recomputed.probability() + ", visits "
@@ -102,8 +136,10 @@ public final class Audit {
           Track expected = e.step() == 0 ? current : action == null ? null
               : action.action().applyTo(state, bounds(enrolment, parameters)).orElse(null);
           if (!e.track().equals(expected)) {
-            mismatches.add(at(e.episode(), e.step()) + (e.step() == 0 ? "the presented track is not the fresh track"
-                : "the presented track is not the chosen edit of the previous one"));
+            mismatches.add(e.episode(), e.step(), "presented track",
+                e.step() == 0 ? "the fresh track" : "the chosen edit of the previous track", "another track",
+                at(e.episode(), e.step()) + (e.step() == 0 ? "the presented track is not the fresh track"
+                    : "the presented track is not the chosen edit of the previous one"));
           }
           current = e.track();
         }
@@ -115,7 +151,9 @@ public final class Audit {
           updates++;
           AgentSettings agent = enrolment.settings().agent();
           if (rating == null || action == null || rating.episode() != e.episode() || rating.step() != e.step()) {
-            mismatches.add(at(e.episode(), e.step()) + "an update without the rating of its step");
+            mismatches.add(e.episode(), e.step(), "update", "a rating of this step before it",
+                rating == null ? "no rating" : "the rating of episode " + rating.episode() + " step " + rating.step(),
+                at(e.episode(), e.step()) + "an update without the rating of its step");
             continue;
           }
           boolean terminal = e.step() >= enrolment.settings().steps(parameters);
@@ -129,7 +167,8 @@ public final class Audit {
                     ParticipantDecider.rewardInputs(agent, rating.rating(), previous, aspects)),
                 parameters, bounds(enrolment, parameters), agent);
           } catch (RuntimeException ex) {
-            mismatches.add(at(e.episode(), e.step()) + "the update cannot be recomputed: " + ex.getMessage());
+            mismatches.add(e.episode(), e.step(), "update", "an update that can be recomputed", ex.getMessage(),
+                at(e.episode(), e.step()) + "the update cannot be recomputed: " + ex.getMessage());
             rating = null;
             continue;
           }
@@ -143,7 +182,8 @@ public final class Audit {
             ParticipantEvent.CompositionCreated expected = ParticipantDecider.compose(enrolment, chosen, learnt,
                 rated);
             if (!expected.equals(e)) {
-              mismatches.add("composition: recorded " + e.actions().stream().map(a -> a.key()).toList()
+              mismatches.add(e.fromEpisode() == null ? 0 : e.fromEpisode(), e.fromStep() == null ? 0 : e.fromStep(),
+                  "composition", expected, e, "composition: recorded " + e.actions().stream().map(a -> a.key()).toList()
                   + " from episode " + e.fromEpisode() + " step " + e.fromStep() + " with " + e.learnedSteps()
                   + " learned steps, recomputed " + expected.actions().stream().map(a -> a.key()).toList()
                   + " from episode " + expected.fromEpisode() + " step " + expected.fromStep() + " with "
@@ -187,7 +227,7 @@ public final class Audit {
         case ParticipantEvent.ParticipantCompleted e -> { }
       }
     }
-    return new Report(updates, choices, List.copyOf(mismatches));
+    return new Report(updates, choices, mismatches.list);
   }
 
   /**
@@ -250,29 +290,36 @@ public final class Audit {
   }
 
   /** Every recorded figure of an update against its recomputation, which never read the record. */
-  private static void compare(QValueUpdated recorded, QValueUpdated expected, List<String> mismatches) {
+  private static void compare(QValueUpdated recorded, QValueUpdated expected, Findings mismatches) {
     String where = at(recorded.episode(), recorded.step());
+    int episode = recorded.episode();
+    int step = recorded.step();
     if (!expected.state().equals(recorded.state()) || !expected.action().equals(recorded.action())) {
-      mismatches.add(where + "credited to " + recorded.action() + " at a recorded state that is not "
+      mismatches.add(episode, step, "update", expected.state() + " / " + expected.action(),
+          recorded.state() + " / " + recorded.action(), where + "credited to " + recorded.action() + " at a recorded state that is not "
           + "the one the rated action was taken at");
     }
     if (differs(expected.after(), recorded.after()) || differs(expected.before(), recorded.before())
         || differs(expected.maxNext(), recorded.maxNext()) || expected.terminal() != recorded.terminal()) {
-      mismatches.add(where + "recorded Q " + recorded.before() + " -> " + recorded.after() + " (max next "
+      mismatches.add(episode, step, "Q-value", expected.before() + " -> " + expected.after(),
+          recorded.before() + " -> " + recorded.after(), where + "recorded Q " + recorded.before() + " -> " + recorded.after() + " (max next "
           + recorded.maxNext() + "), recomputed " + expected.before() + " -> " + expected.after() + " (max next "
           + expected.maxNext() + ")");
     }
     if (differs(expected.reward(), recorded.reward())) {
-      mismatches.add(where + "recorded reward " + recorded.reward() + ", recomputed from the ratings "
+      mismatches.add(episode, step, "reward", expected.reward(), recorded.reward(), where + "recorded reward "
+          + recorded.reward() + ", recomputed from the ratings "
           + expected.reward());
     }
     if (differs(expected.alpha(), recorded.alpha()) || differs(expected.gamma(), recorded.gamma())) {
-      mismatches.add(where + "recorded alpha " + recorded.alpha() + " and gamma " + recorded.gamma()
+      mismatches.add(episode, step, "settings", "alpha " + expected.alpha() + ", gamma " + expected.gamma(),
+          "alpha " + recorded.alpha() + ", gamma " + recorded.gamma(), where + "recorded alpha " + recorded.alpha() + " and gamma " + recorded.gamma()
           + ", the arm's are " + expected.alpha() + " and " + expected.gamma());
     }
     if (differs(expected.features(), recorded.features()) || differs(expected.deltas(), recorded.deltas())
         || differs(expected.tdError(), recorded.tdError())) {
-      mismatches.add(where + "recorded features " + recorded.features() + ", TD error " + recorded.tdError()
+      mismatches.add(episode, step, "Q-value", expected.deltas(), recorded.deltas(), where + "recorded features "
+          + recorded.features() + ", TD error " + recorded.tdError()
           + " and weight changes " + recorded.deltas() + ", recomputed " + expected.features() + ", "
           + expected.tdError() + " and " + expected.deltas());
     }

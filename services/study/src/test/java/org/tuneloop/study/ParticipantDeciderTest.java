@@ -182,6 +182,33 @@ class ParticipantDeciderTest {
   }
 
   @Test
+  void theAuditCatchesARewardThatIsNotTheRatingAndRatesThatAreNotTheArms() {
+    List<ParticipantEvent> events = new ArrayList<>(run(7L));
+    int i = indexOf(events, QValueUpdated.class, 4);
+    QValueUpdated u = (QValueUpdated) events.get(i);
+    events.set(i, new QValueUpdated(u.episode(), u.step(), u.state(), u.action(), u.before(), u.reward() + 1,
+        u.maxNext(), u.alpha(), u.gamma(), u.terminal(), u.after()));
+    assertThat(Audit.replay(events).findings()).singleElement().satisfies(m -> {
+      assertThat(m.check()).isEqualTo("reward");
+      assertThat(m.index()).isEqualTo(i);
+      assertThat(m.expected()).isEqualTo(Double.toString(u.reward()));
+      assertThat(m.found()).isEqualTo(Double.toString(u.reward() + 1));
+      assertThat(m.sentence()).contains("episode " + u.episode() + " step " + u.step());
+    });
+
+    List<ParticipantEvent> other = new ArrayList<>(run(7L));
+    int j = indexOf(other, QValueUpdated.class, 6);
+    QValueUpdated v = (QValueUpdated) other.get(j);
+    other.set(j, new QValueUpdated(v.episode(), v.step(), v.state(), v.action(), v.before(), v.reward(), v.maxNext(),
+        0.5, v.gamma(), v.terminal(), v.after()));
+    assertThat(Audit.replay(other).findings()).singleElement().satisfies(m -> {
+      assertThat(m.check()).isEqualTo("settings");
+      assertThat(m.expected()).contains("alpha " + v.alpha());
+      assertThat(m.found()).contains("alpha 0.5");
+    });
+  }
+
+  @Test
   void everyChosenActionIsValidAndTracksStayInBounds() {
     List<ParticipantEvent> events = run(1234L);
     EditBounds bounds = ArmSettings.paper().bounds(StartParameters.defaults());
