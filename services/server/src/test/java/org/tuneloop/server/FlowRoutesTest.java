@@ -316,9 +316,11 @@ class FlowRoutesTest {
     assertThat(firstSources).containsExactlyInAnyOrder("first", "best", "composition", "baseline");
     assertThat(secondSources).containsExactlyInAnyOrderElementsOf(firstSources).isNotEqualTo(firstSources);
 
-    AuditRun.Result audit = await(AuditRun.verify(server.platform.store, studyId));
-    assertThat(audit.problems()).isEmpty();
-    assertThat(audit.updates()).as("probes are never rewards: 6 updates each").isEqualTo(12);
+    AuditRun.Result audit = await(AuditRun.verify(server.platform.vertx(), server.platform.store,
+        server.platform.checkpoints, studyId,
+        null, 2));
+    assertThat(audit.mismatches()).isEmpty();
+    assertThat(audit.count(AuditRun.UPDATE)).as("probes are never rewards: 6 updates each").isEqualTo(12);
   }
 
   @Test
