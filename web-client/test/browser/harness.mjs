@@ -210,8 +210,11 @@ function alive(pid) {
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/** Headless Chromium from the machine (never a downloaded one); null when missing, unless CI=true. */
-export async function launchBrowser() {
+/**
+ * Headless Chromium from the machine (never a downloaded one); null when missing, unless CI=true. Sound may
+ * start without a click, unless `autoplay: false` asks for the policy of an ordinary browser.
+ */
+export async function launchBrowser({ autoplay = true } = {}) {
   if (!existsSync(CHROMIUM)) {
     if (process.env.CI === 'true') {
       throw new Error(`no Chromium at ${CHROMIUM}; CI=true makes this a failure (apt-get install chromium)`);
@@ -222,7 +225,8 @@ export async function launchBrowser() {
     executablePath: CHROMIUM,
     headless: true,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--no-first-run', '--disable-sync', '--autoplay-policy=no-user-gesture-required'],
+      '--disable-component-update', '--no-first-run', '--disable-sync',
+      `--autoplay-policy=${autoplay ? 'no-user-gesture-required' : 'document-user-activation-required'}`],
   });
 }
 
@@ -274,7 +278,8 @@ export async function chooseParameters(page, { length, tempo }) {
 
 /**
  * Rates the shown track by clicking its button or pressing its key, and waits until the server's answer is
- * on the page: status "saved" and a new step (or the page after the last episode).
+ * on the page: status "saved" and a new step, or the page after the last episode (a new page starts with a
+ * clear status line).
  */
 export async function rate(page, rating, how) {
   const before = await shownStep(page);
@@ -284,10 +289,11 @@ export async function rate(page, rating, how) {
     await page.locator(`button.rating[data-rating="${rating}"]`).click();
   }
   await page.waitForFunction((b) => {
-    const status = document.getElementById('status');
-    if (status?.dataset.state !== 'saved') return false;
     const s = document.querySelector('section.training');
-    return !s || Number(s.dataset.episode) !== b.episode || Number(s.dataset.step) !== b.step;
+    if (!s) return true;
+    const status = document.getElementById('status');
+    return status?.dataset.state === 'saved'
+      && (Number(s.dataset.episode) !== b.episode || Number(s.dataset.step) !== b.step);
   }, before, { timeout: 30000 });
   return before;
 }
