@@ -210,11 +210,8 @@ function alive(pid) {
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/**
- * Headless Chromium from the machine (never a downloaded one); null when missing, unless CI=true. Sound may
- * start without a click, unless `autoplay: false` asks for the policy of an ordinary browser.
- */
-export async function launchBrowser({ autoplay = true } = {}) {
+/** Headless Chromium from the machine (never a downloaded one); null when missing, unless CI=true. */
+export async function launchBrowser() {
   if (!existsSync(CHROMIUM)) {
     if (process.env.CI === 'true') {
       throw new Error(`no Chromium at ${CHROMIUM}; CI=true makes this a failure (apt-get install chromium)`);
@@ -225,8 +222,7 @@ export async function launchBrowser({ autoplay = true } = {}) {
     executablePath: CHROMIUM,
     headless: true,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--no-first-run', '--disable-sync',
-      `--autoplay-policy=${autoplay ? 'no-user-gesture-required' : 'document-user-activation-required'}`],
+      '--disable-component-update', '--no-first-run', '--disable-sync', '--autoplay-policy=no-user-gesture-required'],
   });
 }
 
