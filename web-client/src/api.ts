@@ -29,6 +29,11 @@ export interface ParameterRules {
   readonly length: Range;
   readonly tempo: Range;
   readonly fixed: boolean;
+  /**
+   * How the agent's pitch edits move a note: by a semitone (the default, also when absent) or to the next pitch
+   * of the scale (the agent's `scale-degree` option).
+   */
+  readonly pitchStep?: 'semitone' | 'scale-degree';
 }
 
 export interface Progress {

@@ -62,8 +62,10 @@ export function openDialog(options: DialogOptions): Promise<HTMLFormElement | nu
 }
 
 /** Asks before an action; true when confirmed. */
-export async function confirmed(title: string, text: string, confirm: string, danger = false): Promise<boolean> {
-  return (await openDialog({ title, body: h('p', {}, text), confirm, danger })) !== null;
+export async function confirmed(title: string, text: string, confirm: string, danger = false,
+                                cancel?: string): Promise<boolean> {
+  return (await openDialog({ title, body: h('p', {}, text), confirm, danger, ...(cancel ? { cancel } : {}) }))
+    !== null;
 }
 
 /** Copies text, and says so in the status line next to the button. */

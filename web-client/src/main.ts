@@ -13,7 +13,7 @@ import { Api, ApiError, NetworkError, type Caller } from './api.ts';
 import { Dashboard } from './dashboard.ts';
 import { byId, h, replace } from './dom.ts';
 import { joinStudy } from './join.ts';
-import { ParticipantApp } from './participant.ts';
+import { ParticipantApp } from './participant/app.ts';
 import type { Researcher, SignedIn } from './research-api.ts';
 import { signInPage } from './signin.ts';
 import { status } from './status.ts';

@@ -86,6 +86,21 @@ export function scaleLabel(id: string): string {
   return SCALES[id] ?? id;
 }
 
+/** What a scale sounds like, in plain words for participants. */
+const MEANINGS: Record<string, string> = {
+  major: 'bright and settled, the do-re-mi scale',
+  minor: 'darker and more wistful than major',
+  diminished: 'tense and mysterious: eight notes, whole and half steps in turn',
+  'blues-major': 'open and folky: five notes with no half steps',
+  'blues-minor': 'dark and bluesy: five notes with no half steps',
+};
+
+/** "Major: bright and settled, the do-re-mi scale." (or just the name for a scale without a description). */
+export function scaleMeaning(id: string): string {
+  const meaning = MEANINGS[id];
+  return meaning ? `${scaleLabel(id)}: ${meaning}.` : `${scaleLabel(id)}.`;
+}
+
 /** A short text form of a track, e.g. "C4 1 · E4 ½+snare". */
 export function describe(notes: readonly Note[]): string {
   return notes.map((n) => `${noteName(n.pitch)} ${beatsText(n.beats)}${n.drum ? '+' + drumName(n.drum) : ''}`)

@@ -4,16 +4,9 @@
  * command in flight at a time, so there is at most one per participant.
  */
 
-export type Action = 'consent' | 'parameters' | 'ratings' | 'episodes' | 'finish' | 'withdraw';
+import type { PendingCommand } from './participant/commands.ts';
 
-export interface PendingCommand {
-  readonly participantId: string;
-  readonly action: Action;
-  readonly body: Record<string, unknown> | null;
-  /** The Idempotency-Key: one per intended action, unchanged on every resend. */
-  readonly key: string;
-  readonly createdAt: number;
-}
+export type { PendingCommand };
 
 export interface StorageLike {
   getItem(key: string): string | null;

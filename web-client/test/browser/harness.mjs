@@ -276,7 +276,8 @@ export async function chooseParameters(page, { length, tempo }) {
 
 /**
  * Rates the shown track by clicking its button or pressing its key, and waits until the server's answer is
- * on the page: status "saved" and a new step (or the page after the last episode).
+ * on the page: status "saved" and a new step, or the page after the last episode (a new page starts with a
+ * clear status line).
  */
 export async function rate(page, rating, how) {
   const before = await shownStep(page);
@@ -286,10 +287,11 @@ export async function rate(page, rating, how) {
     await page.locator(`button.rating[data-rating="${rating}"]`).click();
   }
   await page.waitForFunction((b) => {
-    const status = document.getElementById('status');
-    if (status?.dataset.state !== 'saved') return false;
     const s = document.querySelector('section.training');
-    return !s || Number(s.dataset.episode) !== b.episode || Number(s.dataset.step) !== b.step;
+    if (!s) return true;
+    const status = document.getElementById('status');
+    return status?.dataset.state === 'saved'
+      && (Number(s.dataset.episode) !== b.episode || Number(s.dataset.step) !== b.step);
   }, before, { timeout: 30000 });
   return before;
 }

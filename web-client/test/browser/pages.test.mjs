@@ -148,6 +148,7 @@ test('declining consent ends with a polite thank-you, also after a reload', { ti
   await page.locator('section.consent').waitFor();
   await expectNoSeriousA11yViolations(page, 'the consent page');
   await page.getByRole('button', { name: 'I do not agree' }).click();
+  await page.locator('dialog[open]').getByRole('button', { name: 'Decline and leave' }).click();
   await page.getByRole('heading', { name: 'Thank you' }).waitFor();
   await expectNoSeriousA11yViolations(page, 'the page after declining');
   assert.match(await page.locator('#view').textContent(), /Nothing more will be asked/);

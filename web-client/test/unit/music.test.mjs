@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { describe as describeTrack, frequency, noteName, secondsPerBeat, timeline } from '../../target/unit/music.js';
+import {
+  describe as describeTrack, frequency, noteName, scaleLabel, scaleMeaning, secondsPerBeat, timeline,
+} from '../../target/unit/music.js';
 
 test('onsets follow the beats at the tempo', () => {
   const track = { tempo: 120, notes: [{ pitch: 60, beats: 1, drum: 35 }, { pitch: 62, beats: 0.5, drum: 0 },
@@ -26,4 +28,12 @@ test('pitch names and frequencies', () => {
   assert.ok(Math.abs(frequency(60) - 261.6256) < 1e-3);
   assert.equal(describeTrack([{ pitch: 60, beats: 0.5, drum: 38 }, { pitch: 62, beats: 1, drum: 0 }]),
     'C4 ½+snare · D4 1');
+});
+
+test('every scale a protocol can name has a plain description for participants', () => {
+  assert.equal(scaleMeaning('major'), 'Major: bright and settled, the do-re-mi scale.');
+  for (const id of ['minor', 'diminished', 'blues-major', 'blues-minor']) {
+    assert.match(scaleMeaning(id), new RegExp(`^${scaleLabel(id).replace(/[()]/g, '\\$&')}: \\w.+\\.$`), id);
+  }
+  assert.equal(scaleMeaning('lydian'), 'lydian.', 'an unknown scale is named, not explained');
 });

@@ -1,0 +1,156 @@
+/**
+ * Listen and rate: the progress, the track (playing by itself when it arrives), ten rating buttons and the
+ * keys. When a new episode starts the page says so for a moment, on the page and in a live region. The Play
+ * button reads "Play" until the track has sounded once, then "Play again". After a rating the focus leaves
+ * the rating buttons for the Play button, so that nothing looks chosen on the next track.
+ */
+import type { Progress, Session, Track } from '../../api.ts';
+import { h, replace } from '../../dom.ts';
+import { keyFor } from '../../keys.ts';
+import { alert } from '../../status.ts';
+import type { Page, PageContext } from '../page.ts';
+
+/** How long "Episode 2 of 10 begins" stays on the page. */
+export const EPISODE_NEWS_MS = 4000;
+
+export function trainingPage(session: Session, context: PageContext): Page {
+  const { player } = context;
+  let track: Track | null = null;
+  let presentedAt = 0;
+  let newsTimer: number | null = null;
+
+  const rate = (rating: number) => {
+    if (!track || context.waiting()) {
+      return;
+    }
+    context.send({ action: 'ratings', body: { episode: track.episode, step: track.step, rating,
+      clientMillisToRate: Math.max(0, Math.round(performance.now() - presentedAt)) } });
+  };
+  const ratings: HTMLButtonElement[] = [];
+  for (let r = 1; r <= 10; r++) {
+    ratings.push(h('button', { type: 'button', class: 'rating', 'data-rating': r, 'aria-keyshortcuts': keyFor(r),
+      'aria-pressed': 'false', onclick: () => rate(r) }, String(r)));
+  }
+  const progress = h('p', { class: 'progress', id: 'progress' });
+  const overall = h('progress', { id: 'overall', max: 1, value: 0, 'aria-label': 'Required episodes done' });
+  const news = h('div', { class: 'episode-news', id: 'episode-news', 'aria-live': 'polite', 'aria-atomic': 'true' });
+  const play = h('button', { type: 'button', class: 'play primary', id: 'play', 'aria-keyshortcuts': 'Space P',
+    onclick: () => { player.unlock(); void playTrack(true); } }, 'Play');
+  const playback = h('progress', { id: 'playback', max: 1, value: 0, 'aria-label': 'Part of the track played' });
+  const audioHint = h('p', { class: 'audio-hint', id: 'audio-hint', hidden: true },
+    'Your browser plays sound only after you press something: press Play',
+    h('span', { class: 'key-hint' }, ' (or the Space key)'), ' to listen.');
+  const fieldset = h('fieldset', { class: 'ratings' },
+    h('legend', { id: 'rating-legend' }, 'How much do you like this track?'),
+    h('p', { class: 'scale-ends', id: 'scale-ends' }, h('span', {}, '1 = not at all'),
+      h('span', {}, '10 = very much')),
+    h('div', { class: 'rating-buttons', role: 'group', 'aria-labelledby': 'rating-legend',
+      'aria-describedby': 'scale-ends' }, ratings));
+  const element = h('section', { class: 'page training', 'aria-labelledby': 'page-title', 'data-playing': 'false' },
+    h('h1', { id: 'page-title', tabindex: -1 }, 'Listen and rate'), progress, overall, news,
+    h('div', { class: 'player' }, play, playback), audioHint, fieldset,
+    // Only for keyboards: hidden on touch screens (style.css).
+    h('p', { class: 'keys key-hint', id: 'keys' }, 'Keys: ', h('kbd', {}, '1'), '–', h('kbd', {}, '9'), ' rate, ',
+      h('kbd', {}, '0'), ' is 10, ', h('kbd', {}, 'Space'), ' or ', h('kbd', {}, 'P'), ' plays the track again. ',
+      'You may rate before the track ends.'));
+
+  player.onStatus = (s) => {
+    playback.value = s.position;
+    element.dataset.playing = String(s.playing);
+  };
+
+  async function playTrack(byUser: boolean): Promise<void> {
+    const asked = track;
+    if (!asked) {
+      return;
+    }
+    const started = await player.play(asked);
+    if (asked !== track) {
+      return; // a newer track arrived meanwhile
+    }
+    audioHint.hidden = started;
+    if (started) {
+      play.textContent = 'Play again';
+    } else if (byUser) {
+      alert('This browser did not start the sound. Check that the tab is not muted, then press Play once more.');
+    }
+  }
+
+  function tellEpisode(t: Track, p: Progress): void {
+    if (newsTimer !== null) {
+      clearTimeout(newsTimer);
+    }
+    const which = t.episode > p.minEpisodes ? `Episode ${t.episode} (extra)` : `Episode ${t.episode} of ${p.minEpisodes}`;
+    replace(news, h('p', { class: 'episode-banner' }, `${which} begins: a new melody`));
+    newsTimer = window.setTimeout(() => {
+      newsTimer = null;
+      replace(news);
+    }, EPISODE_NEWS_MS);
+  }
+
+  function update(s: Session): void {
+    const t = s.track;
+    const p = s.progress;
+    if (!t || !p) {
+      return;
+    }
+    const extra = p.episode > p.minEpisodes;
+    const episodeText = extra ? `Episode ${p.episode} (extra)` : `Episode ${p.episode} of ${p.minEpisodes}`;
+    progress.textContent = `${episodeText} · Track ${t.step} of ${p.stepsPerEpisode}`;
+    element.dataset.episode = String(t.episode);
+    element.dataset.step = String(t.step);
+    const done = (Math.min(p.completedEpisodes, p.minEpisodes) * p.stepsPerEpisode + (extra ? 0 : t.step - 1))
+      / Math.max(1, p.minEpisodes * p.stepsPerEpisode);
+    overall.value = Math.min(1, done);
+    overall.setAttribute('aria-valuetext', `${p.completedEpisodes} of ${p.minEpisodes} episodes done`);
+    if (track && track.episode === t.episode && track.step === t.step) {
+      return;
+    }
+    const first = track === null;
+    track = t;
+    play.textContent = 'Play';
+    playback.value = 0;
+    presentedAt = performance.now();
+    document.title = `Episode ${t.episode}, track ${t.step} – Tuneloop`;
+    if (t.step === 1) {
+      tellEpisode(t, p);
+    }
+    // The rating just given keeps no focus ring: the next track starts from the Play button.
+    if (!first && fieldset.contains(document.activeElement)) {
+      play.focus();
+    }
+    void playTrack(false);
+  }
+
+  update(session);
+  return {
+    element,
+    title: session.track ? `Episode ${session.track.episode}, track ${session.track.step}` : 'Listen and rate',
+    update,
+    waiting(command) {
+      const rating = command?.action === 'ratings' ? command.body.rating : null;
+      element.classList.toggle('waiting', command !== null);
+      element.setAttribute('aria-busy', String(command !== null));
+      for (const b of ratings) {
+        b.setAttribute('aria-pressed', String(rating !== null && Number(b.dataset.rating) === rating));
+        // aria-disabled, not disabled: a disabled button would lose the keyboard focus.
+        b.setAttribute('aria-disabled', String(command !== null));
+      }
+    },
+    key(action, event) {
+      event.preventDefault();
+      player.unlock();
+      if (action.kind === 'play') {
+        void playTrack(true);
+      } else {
+        rate(action.rating);
+      }
+    },
+    leave() {
+      if (newsTimer !== null) {
+        clearTimeout(newsTimer);
+      }
+      player.onStatus = null;
+    },
+  };
+}
