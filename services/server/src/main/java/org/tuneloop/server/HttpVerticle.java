@@ -216,6 +216,7 @@ public final class HttpVerticle extends VerticleBase {
             .map(e -> new JsonObject().put("type", ParticipantEvent.type(e))
                 .put("data", EventCodec.encode(e))).toList()))));
     studyRoutes.mount(router);
+    new ExportRoutes(platform, studyAccess()).mount(router);
     router.route("/api/*").handler(ctx -> ctx.fail(404));
 
     router.route("/*").handler(new AppPages());
