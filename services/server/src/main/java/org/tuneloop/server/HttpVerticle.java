@@ -230,6 +230,7 @@ public final class HttpVerticle extends VerticleBase {
     new AuditRoutes(vertx, platform == null ? null : platform.store, platform == null ? null : platform.checkpoints,
         participants, studies, studyAccess(), new AccessLog(pool)).mount(router);
     studyRoutes.mount(router);
+    new ExportRoutes(platform, studyAccess()).mount(router);
     router.route("/api/*").handler(ctx -> ctx.fail(404));
 
     router.route("/*").handler(new AppPages());

@@ -20,7 +20,8 @@ import picocli.CommandLine.Option;
 @Command(name = "study", mixinStandardHelpOptions = true, versionProvider = StudyCommand.Version.class,
     description = "Tuneloop: a study platform for teaching music agents by rating their tracks.",
     subcommands = {StudyCommand.Serve.class, StudyCommand.Migrate.class, StudyCommand.AuditCommand.class,
-        ProtocolCommand.class, ResearcherCommand.class, StudyAdminCommand.class, SimulateCommand.class})
+        ProtocolCommand.class, ResearcherCommand.class, StudyAdminCommand.class, SimulateCommand.class,
+        ExportCommand.class})
 public final class StudyCommand implements Runnable {
 
   public static void main(String[] args) {
