@@ -111,7 +111,7 @@ public final class Responses {
   /** A refused or lost connection, or PostgreSQL shutting down (SQLSTATE classes 08 and 57P). */
   private static boolean databaseUnreachable(Throwable failure) {
     for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      if (t instanceof ConnectException || t instanceof ClosedChannelException
+      if (t instanceof ConnectException || t instanceof java.net.SocketException || t instanceof ClosedChannelException
           || t instanceof ClosedConnectionException) {
         return true;
       }
