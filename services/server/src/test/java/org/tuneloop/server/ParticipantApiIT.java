@@ -337,7 +337,8 @@ class ParticipantApiIT {
   @Test
   @Order(8)
   void auditVerifyPassesAndCatchesAnEventAlteredBehindTheApplicationsBack() throws Exception {
-    ServerProcess.Result ok = ServerProcess.study(workDir, "audit", "verify", "--db", server.databaseUrl());
+    ServerProcess.Result ok = ServerProcess.study(workDir, "audit", "verify", "--db", server.databaseUrl(),
+        "--app-password", server.appPassword());
     assertThat(ok.exitCode()).as(ok.output()).isZero();
     assertThat(ok.output()).contains("80 Q-value updates recomputed").contains("OK");
 
@@ -348,7 +349,8 @@ class ParticipantApiIT {
           + participantId + "' and (data->>'step')::int = 3)");
       s.execute("alter table events enable trigger user");
     }
-    ServerProcess.Result tampered = ServerProcess.study(workDir, "audit", "verify", "--db", server.databaseUrl());
+    ServerProcess.Result tampered = ServerProcess.study(workDir, "audit", "verify", "--db", server.databaseUrl(),
+        "--app-password", server.appPassword());
     assertThat(tampered.exitCode()).as(tampered.output()).isEqualTo(1);
     assertThat(tampered.output()).contains("FAILED").contains("participant-" + participantId);
   }
