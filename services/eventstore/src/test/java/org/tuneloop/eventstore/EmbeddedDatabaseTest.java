@@ -99,6 +99,51 @@ class EmbeddedDatabaseTest {
     }
   }
 
+  @Test
+  void refusesTheSuperuserWithoutItsPasswordWhichOnlyItsOwnerMayRead() throws Exception {
+    Path data = folder.resolve("data");
+    try (EmbeddedDatabase db = EmbeddedDatabase.start(data)) {
+      DatabaseAddress owner = db.owner();
+      assertThat(owner.password()).isNotEmpty();
+      assertThatThrownBy(() -> TestDatabases.connect(owner.as("postgres", "")).close())
+          .isInstanceOf(SQLException.class).hasMessageContaining("password");
+      assertThatThrownBy(() -> TestDatabases.connect(owner.as("postgres", "guessed")).close())
+          .isInstanceOf(SQLException.class).hasMessageContaining("password authentication failed");
+      try (Connection c = TestDatabases.connect(owner)) {
+        assertThat(show(c, "unix_socket_directories")).isEmpty(); // no socket, so no peer or trust path either
+      }
+      Path file = data.resolve(EmbeddedDatabase.PASSWORD_FILE);
+      assertThat(Files.readString(file).strip()).isEqualTo(owner.password());
+      assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+          .isEqualTo("rw-------");
+    }
+    try (EmbeddedDatabase again = EmbeddedDatabase.start(data)) {
+      assertThat(again.owner().password()).as("kept and reused").isEqualTo(Files.readString(
+          data.resolve(EmbeddedDatabase.PASSWORD_FILE)).strip());
+    }
+  }
+
+  @Test
+  void aFolderThatStillTrustsEveryoneIsConvertedAtItsNextStart() throws Exception {
+    Path data = folder.resolve("data");
+    try (EmbeddedDatabase db = EmbeddedDatabase.start(data); Connection c = TestDatabases.connect(db.owner());
+         Statement s = c.createStatement()) {
+      s.execute("create table kept (note text)");
+      s.execute("insert into kept values ('from an older version')");
+    }
+    // What zonky's initdb (and every earlier version of this class) left: trust, no password file.
+    Files.writeString(data.resolve("pg_hba.conf"), "local all all trust\nhost all all 127.0.0.1/32 trust\n"
+        + "host all all ::1/128 trust\n");
+    Files.delete(data.resolve(EmbeddedDatabase.PASSWORD_FILE));
+
+    try (EmbeddedDatabase db = EmbeddedDatabase.start(data); Connection c = TestDatabases.connect(db.owner())) {
+      assertThat(notes(c)).containsExactly("from an older version");
+      assertThatThrownBy(() -> TestDatabases.connect(db.owner().as("postgres", "")).close())
+          .isInstanceOf(SQLException.class);
+      assertThat(Files.readString(data.resolve("pg_hba.conf"))).doesNotContain("trust");
+    }
+  }
+
   private static String show(Connection c, String setting) throws SQLException {
     try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("show " + setting)) {
       rs.next();

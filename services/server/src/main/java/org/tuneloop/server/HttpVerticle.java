@@ -424,7 +424,8 @@ public final class HttpVerticle extends VerticleBase {
 
   /** The answers object: item id to a number, an option (text), or a list of options. */
   private static java.util.Map<String, org.tuneloop.study.Answer> answers(RoutingContext ctx) {
-    Object v = ctx.body().asJsonObject().getValue("answers");
+    JsonObject body = ctx.body().asJsonObject(); // null for an empty body
+    Object v = body == null ? null : body.getValue("answers");
     if (!(v instanceof JsonObject o)) {
       throw ApiError.badRequest("answers", "'answers' is required: an object of item id to answer");
     }

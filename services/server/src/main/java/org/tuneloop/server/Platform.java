@@ -17,6 +17,7 @@ import org.tuneloop.eventstore.DatabaseAddress;
 import org.tuneloop.eventstore.EmbeddedDatabase;
 import org.tuneloop.eventstore.EventStore;
 import org.tuneloop.eventstore.Migrations;
+import org.tuneloop.eventstore.Secrets;
 
 /**
  * One running process: the database (embedded or external, migrated as its owner), Vert.x, one pool connected as
@@ -64,10 +65,25 @@ public final class Platform implements AutoCloseable {
     this.access = new StudyAccess(pool);
   }
 
-  /** Starts the database (the embedded one unless a URL is given), migrates it, and connects as the app role. */
+  /** The application role's password for the embedded database, generated at its first start (0600). */
+  static final String APP_PASSWORD_FILE = "app.password";
+
+  /** Why an external database is refused without the application role's secret; one sentence for the command line. */
+  static final String APP_PASSWORD_MISSING = "an external database needs the application role's password: give it with"
+      + " --app-password or the environment variable TUNELOOP_APP_PASSWORD (the same for every server and migrate)";
+
+  /**
+   * Starts the database (the embedded one unless a URL is given), migrates it, sets the application role's password
+   * and connects as that role. An external database needs the password configured; the embedded one generates its
+   * own into the data folder unless one is given.
+   */
   public static Platform open(String databaseUrl, Path dataDirectory, String appRolePassword) {
+    if (databaseUrl != null && (appRolePassword == null || appRolePassword.isEmpty())) {
+      throw new IllegalArgumentException(APP_PASSWORD_MISSING);
+    }
     EmbeddedDatabase embedded = null;
     DatabaseAddress owner;
+    String appPassword = appRolePassword;
     if (databaseUrl == null) {
       embedded = EmbeddedDatabase.start(dataDirectory.resolve("postgres"));
       owner = embedded.owner();
@@ -75,8 +91,10 @@ public final class Platform implements AutoCloseable {
       owner = DatabaseAddress.parse(databaseUrl);
     }
     try {
-      Migrations.AppRole role = new Migrations.AppRole(Migrations.AppRole.defaults().user(),
-          appRolePassword != null ? appRolePassword : Migrations.AppRole.defaults().password());
+      if (appPassword == null || appPassword.isEmpty()) {
+        appPassword = Secrets.readOrCreate(dataDirectory.toAbsolutePath().resolve(APP_PASSWORD_FILE));
+      }
+      Migrations.AppRole role = Migrations.AppRole.withPassword(appPassword);
       Migrations.migrate(owner, role);
       PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
       Vertx vertx = Vertx.builder()
@@ -93,6 +111,11 @@ public final class Platform implements AutoCloseable {
       Platform platform = new Platform(embedded, owner, vertx, pool, metrics, app);
       platform.keepEmbeddedRunning();
       return platform;
+    } catch (java.io.IOException e) {
+      if (embedded != null) {
+        embedded.close();
+      }
+      throw new java.io.UncheckedIOException("could not keep the application role's password in " + dataDirectory, e);
     } catch (RuntimeException e) {
       if (embedded != null) {
         embedded.close();
@@ -148,6 +171,12 @@ public final class Platform implements AutoCloseable {
 
   /** How the application role connects, for a LISTEN connection beside the pool. */
   public io.vertx.pgclient.PgConnectOptions appConnectOptions() { return appConnectOptions; }
+
+  /** Where the embedded database keeps its superuser's password; empty for an external database. */
+  public java.util.Optional<Path> ownerPasswordFile() {
+    return embedded == null ? java.util.Optional.empty()
+        : java.util.Optional.of(embedded.dataDirectory().resolve(EmbeddedDatabase.PASSWORD_FILE));
+  }
 
   /** The owner's address, printed for researchers who want to query the database directly. */
   public DatabaseAddress owner() { return owner; }

@@ -64,7 +64,8 @@ public final class StudyCommand implements Runnable {
     Path dataDirectory;
 
     @Option(names = "--app-password", paramLabel = "SECRET", defaultValue = "${env:TUNELOOP_APP_PASSWORD}",
-        description = "Password of the application role tuneloop_app (env TUNELOOP_APP_PASSWORD).")
+        description = "Password of the application role tuneloop_app (env TUNELOOP_APP_PASSWORD); required with --db. "
+            + "The embedded database generates one into --data-dir.")
     String appPassword;
   }
 
@@ -114,6 +115,7 @@ public final class StudyCommand implements Runnable {
           printDemo(platform, running);
         }
         System.out.println("Database: " + platform.owner());
+        platform.ownerPasswordFile().ifPresent(file -> System.out.println("Database password file: " + file));
         System.out.println("Tuneloop is ready at " + running.publicUrl() + " (API description: "
             + running.publicUrl() + "/openapi.yaml)");
         System.out.flush();
@@ -145,13 +147,15 @@ public final class StudyCommand implements Runnable {
     String url;
 
     @Option(names = "--app-password", paramLabel = "SECRET", defaultValue = "${env:TUNELOOP_APP_PASSWORD}",
-        description = "Password to give the application role tuneloop_app (env TUNELOOP_APP_PASSWORD).")
+        description = "Password to give the application role tuneloop_app (env TUNELOOP_APP_PASSWORD); required.")
     String appPassword;
 
     @Override
     public Integer call() {
-      Migrations.AppRole role = new Migrations.AppRole(Migrations.AppRole.defaults().user(),
-          appPassword != null ? appPassword : Migrations.AppRole.defaults().password());
+      if (appPassword == null || appPassword.isEmpty()) {
+        throw new IllegalArgumentException(Platform.APP_PASSWORD_MISSING);
+      }
+      Migrations.AppRole role = Migrations.AppRole.withPassword(appPassword);
       int applied = Migrations.migrate(DatabaseAddress.parse(url), role);
       System.out.println("Applied " + applied + " migration(s) to " + DatabaseAddress.parse(url) + ".");
       return 0;

@@ -37,9 +37,18 @@ class DatabaseRecoveryIT {
     server = ServerProcess.start(workDir);
   }
 
+  private static void awaitHealthy() throws InterruptedException {
+    long deadline = System.nanoTime() + RECOVERY_BUDGET.toNanos();
+    while (new Api(server.url(), null).get("/health").status() != 200 && System.nanoTime() < deadline) {
+      Thread.sleep(200);
+    }
+  }
+
   @AfterAll
   static void stop() throws Exception {
     if (server != null) {
+      server.output().stream().filter(l -> l.contains("ERROR") || l.contains("Exception")).limit(40)
+          .forEach(System.out::println);
       server.close();
     }
     ServerProcess.deleteFolder(workDir);
@@ -55,6 +64,20 @@ class DatabaseRecoveryIT {
   }
 
   @Test
+  void theEmbeddedDatabaseAsksForAPasswordKeptForItsOwnerOnly() throws Exception {
+    awaitHealthy(); // another test of this class may have just killed it
+    org.tuneloop.eventstore.DatabaseAddress owner = org.tuneloop.eventstore.DatabaseAddress.parse(server.databaseUrl());
+    assertThat(owner.password()).isNotEmpty();
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> java.sql.DriverManager.getConnection(owner.jdbcUrl(),
+        "postgres", "").close()).isInstanceOf(java.sql.SQLException.class);
+    assertThat(Db.count(server.databaseUrl(), "select 1")).isEqualTo(1);
+    for (Path file : new Path[] {workDir.resolve("data/app.password"), workDir.resolve("data/postgres/superuser.password")}) {
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).as(file.toString())
+          .isEqualTo("rw-------");
+    }
+  }
+
+  @Test
   void theDemoLinksFileIsReadableByItsOwnerOnly() throws Exception {
     Path links = workDir.resolve("data/demo-links.json");
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(links))).isEqualTo("rw-------");
@@ -62,6 +85,7 @@ class DatabaseRecoveryIT {
 
   @Test
   void aKilledEmbeddedPostgresIsStartedAgainAndAResentRatingIsStoredOnce() throws Exception {
+    awaitHealthy();
     Api participant = new Api(server.url(), server.participantToken());
     String id = server.participantId();
     String path = "/api/participants/" + id;

@@ -65,7 +65,7 @@ class ExportLargeLogIT {
       Path out = folder.resolve("export");
       List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
           "-Xmx256m", "-jar", jar().toString(), "export", "--study", studyId, "--format", "csv", "--out",
-          out.toString(), "--db", ownerUrl(database)));
+          out.toString(), "--db", ownerUrl(database), "--app-password", TestDatabases.APP_ROLE.password()));
       long exportStarted = System.nanoTime();
       Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
       String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -213,7 +213,7 @@ class ExportTest {
   void aJsonLinesExportFromTheDatabaseHoldsEveryEventOfTheIncludedStreams() throws Exception {
     Path out = folder.resolve("jsonl");
     Run export = run("export", "--study", studyId, "--format", "jsonl", "--out", out.toString(), "--db",
-        ownerUrl());
+        ownerUrl(), "--app-password", TestDatabases.APP_ROLE.password());
     assertThat(export.exit()).as(export.err()).isZero();
     Map<String, List<CSVRecord>> files = readAndCheck(out, ExportRun.Format.JSONL);
     List<String> lines = Files.readAllLines(out.resolve("events.jsonl"));

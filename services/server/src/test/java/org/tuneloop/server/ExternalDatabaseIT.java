@@ -20,6 +20,8 @@ import org.tuneloop.eventstore.testing.TestDatabases;
  * PostgreSQL of TUNELOOP_TEST_DB_URL when set, else the embedded one): the app connects as the restricted role.
  */
 class ExternalDatabaseIT {
+  // The role is cluster-wide: the password the other tests on this server use.
+  private static final String APP_PASSWORD = TestDatabases.APP_ROLE.password();
 
   @Test
   void migratesAnEmptyDatabaseAndServesFromIt() throws Exception {
@@ -33,7 +35,7 @@ class ExternalDatabaseIT {
         + "@" + owner.host() + ":" + owner.port() + "/" + name;
     Path work = Files.createTempDirectory("tuneloop-external-");
     try {
-      ServerProcess.Result migrated = ServerProcess.study(work, "migrate", "--db", url);
+      ServerProcess.Result migrated = ServerProcess.study(work, "migrate", "--db", url, "--app-password", APP_PASSWORD);
       assertThat(migrated.exitCode()).as(migrated.output()).isZero();
       long migrations;
       try (var files = Files.list(ServerProcess.repositoryRoot().resolve("db/migration"))) {
@@ -41,9 +43,9 @@ class ExternalDatabaseIT {
       }
       assertThat(migrations).isPositive();
       assertThat(migrated.output()).contains("Applied " + migrations + " migration(s)");
-      assertThat(ServerProcess.study(work, "migrate", "--db", url).output()).contains("Applied 0 migration(s)");
+      assertThat(ServerProcess.study(work, "migrate", "--db", url, "--app-password", APP_PASSWORD).output()).contains("Applied 0 migration(s)");
 
-      try (ServerProcess serve = ServerProcess.start(work, "--db", url)) {
+      try (ServerProcess serve = ServerProcess.start(work, "--db", url, "--app-password", APP_PASSWORD)) {
         assertThat(serve.output()).noneMatch(l -> l.contains("embedded"));
         Api participant = new Api(serve.url(), serve.participantToken());
         JsonObject session = participant.startTraining(serve.participantId(),
@@ -53,7 +55,7 @@ class ExternalDatabaseIT {
         // The server's own connections use the application role, never the owner.
         assertThat(Db.count(url, "select count(*) from pg_stat_activity where datname = '" + name
             + "' and usename = 'tuneloop_app'")).isPositive();
-        ServerProcess.Result audit = ServerProcess.study(work, "audit", "verify", "--db", url);
+        ServerProcess.Result audit = ServerProcess.study(work, "audit", "verify", "--db", url, "--app-password", APP_PASSWORD);
         assertThat(audit.exitCode()).as(audit.output()).isZero();
       }
     } finally {

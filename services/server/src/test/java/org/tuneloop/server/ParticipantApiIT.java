@@ -338,12 +338,12 @@ class ParticipantApiIT {
   @Order(8)
   void auditVerifyPassesAndCatchesAnEventAlteredBehindTheApplicationsBack() throws Exception {
     ServerProcess.Result checkpoint = ServerProcess.study(workDir, "audit", "checkpoint", "--db", server.databaseUrl(),
-        "--out", workDir.resolve("checkpoint.json").toString());
+        "--app-password", server.appPassword(), "--out", workDir.resolve("checkpoint.json").toString());
     assertThat(checkpoint.exitCode()).as(checkpoint.output()).isZero();
     assertThat(checkpoint.output()).contains("checkpoint 1:").contains("Copied to");
     long started = System.nanoTime();
     ServerProcess.Result ok = ServerProcess.study(workDir, "audit", "verify", "--db", server.databaseUrl(),
-        "--against", workDir.resolve("checkpoint.json").toString());
+        "--app-password", server.appPassword(), "--against", workDir.resolve("checkpoint.json").toString());
     System.out.printf("audit verify --against (a new JVM, migrations checked, %d events): %d ms in all%n",
         eventCount(), (System.nanoTime() - started) / 1_000_000);
     System.out.println(ok.output());
@@ -363,7 +363,8 @@ class ParticipantApiIT {
           + participantId + "' and (data->>'step')::int = 3)");
       s.execute("alter table events enable trigger user");
     }
-    ServerProcess.Result tampered = ServerProcess.study(workDir, "audit", "verify", "--db", server.databaseUrl());
+    ServerProcess.Result tampered = ServerProcess.study(workDir, "audit", "verify", "--db", server.databaseUrl(),
+        "--app-password", server.appPassword());
     assertThat(tampered.exitCode()).as(tampered.output()).isEqualTo(1);
     assertThat(tampered.output()).contains("FAILED").contains("participant " + participantId)
         .contains("[Q-value update]").contains("[hash chain]");

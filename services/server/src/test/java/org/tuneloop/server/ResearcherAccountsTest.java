@@ -473,7 +473,8 @@ class ResearcherAccountsTest {
     String url = "jdbc:postgresql://" + owner.host() + ":" + owner.port() + "/" + owner.database() + "?user="
         + URLEncoder.encode(owner.user(), StandardCharsets.UTF_8)
         + (owner.password() == null ? "" : "&password=" + URLEncoder.encode(owner.password(), StandardCharsets.UTF_8));
-    String[] withDb = java.util.stream.Stream.concat(java.util.Arrays.stream(args), java.util.stream.Stream.of("--db", url))
+    String[] withDb = java.util.stream.Stream.concat(java.util.Arrays.stream(args), java.util.stream.Stream.of("--db", url,
+        "--app-password", TestDatabases.APP_ROLE.password()))
         .toArray(String[]::new);
     StringWriter out = new StringWriter();
     InputStream originalIn = System.in;

@@ -102,8 +102,33 @@ public final class ServerProcess implements AutoCloseable {
 
   public String researcherToken() { return printed.get("Researcher token"); }
 
-  /** The owner's address of the database the server uses. */
-  public String databaseUrl() { return printed.get("Database"); }
+  /**
+   * The owner's address of the database the server uses, with the password (the embedded database's comes from
+   * the file the server named).
+   */
+  public String databaseUrl() {
+    String printedUrl = printed.get("Database");
+    String file = printed.get("Database password file");
+    if (file == null) {
+      return printedUrl;
+    }
+    try {
+      String password = Files.readString(Path.of(file)).strip();
+      return printedUrl.replaceFirst("://([^@:/]+)@", "://$1:" + java.net.URLEncoder.encode(password,
+          StandardCharsets.UTF_8) + "@");
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /** The application role's password the embedded database generated in the data folder. */
+  public String appPassword() {
+    try {
+      return Files.readString(workDir.resolve("data").resolve(Platform.APP_PASSWORD_FILE)).strip();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
 
   public Duration startup() { return startup; }
 

@@ -35,8 +35,8 @@ public final class TestDatabases {
   /** An owner (superuser) URL, e.g. postgresql://postgres:postgres@localhost:5432/postgres. */
   public static final String URL_VARIABLE = "TUNELOOP_TEST_DB_URL";
 
-  /** The role every test database grants to, as the product does. */
-  public static final Migrations.AppRole APP_ROLE = Migrations.AppRole.defaults();
+  /** The role every test database grants to, as the product does, with a fixed password given explicitly. */
+  public static final Migrations.AppRole APP_ROLE = Migrations.AppRole.withPassword("tuneloop_test_app");
 
   /** A PostgreSQL server on which tests may create databases, reached as a superuser. */
   public record Server(String name, DatabaseAddress owner) {
