@@ -72,7 +72,8 @@ class ExternalDatabaseIT {
   void anUnreachableDatabaseIsReportedInOneSentenceWithoutAStackTrace() throws Exception {
     Path work = Files.createTempDirectory("tuneloop-unreachable-");
     try {
-      ServerProcess.Result r = ServerProcess.study(work, "migrate", "--db", "postgresql://nobody:x@127.0.0.1:1/none");
+      ServerProcess.Result r = ServerProcess.study(work, "migrate", "--db", "postgresql://nobody:x@127.0.0.1:1/none",
+          "--app-password", "any");
       assertThat(r.exitCode()).isEqualTo(2);
       assertThat(r.output()).startsWith("study migrate: ").contains("refused").doesNotContain("\tat ");
     } finally {

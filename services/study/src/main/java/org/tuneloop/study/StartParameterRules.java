@@ -40,6 +40,10 @@ public record StartParameterRules(StartParameters defaults, List<Scale> scales, 
    */
   public StartParameters check(int baseNote, String scaleName, int length, int tempo) {
     if (fixed) {
+      // The arm's defaults are used whatever is sent, but a scale no platform knows is still refused, not ignored.
+      if (java.util.Arrays.stream(Scale.values()).noneMatch(s -> s.id().equals(scaleName))) {
+        throw CommandRejected.invalid("scale", "scale must be one of " + scales.stream().map(Scale::id).toList());
+      }
       return defaults;
     }
     List<String> problems = new ArrayList<>();
