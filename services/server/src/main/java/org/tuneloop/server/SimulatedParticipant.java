@@ -1,5 +1,6 @@
 package org.tuneloop.server;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.Set;
@@ -89,10 +90,18 @@ final class SimulatedParticipant {
     StartParameters parameters = EventCodec.parameters(view.getJsonObject("parameters"));
     Track track = EventCodec.track(shown.getJsonArray("notes"));
     int number = ratings + 1;
-    JsonObject next = command("ratings", new JsonObject()
+    int rating = rater.rate(track, parameters, number);
+    JsonObject body = new JsonObject()
         .put("episode", shown.getInteger("episode")).put("step", shown.getInteger("step"))
-        .put("rating", rater.rate(track, parameters, number))
-        .put("clientMillisToRate", rater.millisToRate(track, parameters, number)));
+        .put("rating", rating)
+        .put("clientMillisToRate", rater.millisToRate(track, parameters, number));
+    // An arm with a compound reward asks for aspect ratings too: a simulated taste does not tell them apart, so each
+    // aspect gets the overall rating (the compound then equals the rating, which keeps arms comparable).
+    JsonArray aspects = view.getJsonArray("aspects");
+    if (aspects != null) {
+      aspects.forEach(aspect -> body.put((String) aspect, rating));
+    }
+    JsonObject next = command("ratings", body);
     if (!sameTrack(next, shown)) {
       ratings = number; // counted once the server has the rating (a repeat with the same key is not a new one)
     }
