@@ -54,13 +54,20 @@ class SlowClientsProofIT {
       String study = "slow-" + UUID.randomUUID().toString().substring(0, 8);
       assertThat(server.post(researcher, "/api/studies", new JsonObject().put("id", study).put("protocol", PILOT)).status()).isEqualTo(201);
       assertThat(server.post(researcher, "/api/studies/" + study + "/open", null).status()).isEqualTo(200);
-      JsonObject joined = server.post(As.nobody(), "/api/studies/" + study + "/join", null).json();
-      String path = "/api/participants/" + joined.getString("participantId");
-      As participant = As.bearer(joined.getString("token"));
-      server.post(participant, path + "/consent", new JsonObject().put("consentVersion", "1.0").put("agree", true));
-      JsonObject session = server.post(participant, path + "/parameters", new JsonObject().put("baseNote", 60)
-          .put("scale", "major").put("length", 4).put("tempo", 120)).json();
-      session = rate(server, participant, path, session, 10, new ArrayList<>()); // warm: connections, JIT, caches
+      // Two participants, so that the p99 is taken over 400 requests and a single disk stall is not the p99.
+      String[] paths = new String[2];
+      As[] participants = new As[2];
+      JsonObject[] sessions = new JsonObject[2];
+      for (int n = 0; n < 2; n++) {
+        JsonObject joined = server.post(As.nobody(), "/api/studies/" + study + "/join", null).json();
+        paths[n] = "/api/participants/" + joined.getString("participantId");
+        participants[n] = As.bearer(joined.getString("token"));
+        server.post(participants[n], paths[n] + "/consent", new JsonObject().put("consentVersion", "1.0").put("agree", true));
+        sessions[n] = server.post(participants[n], paths[n] + "/parameters", new JsonObject().put("baseNote", 60)
+            .put("scale", "major").put("length", 4).put("tempo", 120)).json();
+        sessions[n] = rate(server, participants[n], paths[n], sessions[n], 10, new ArrayList<>()); // warm: JIT, caches
+      }
+      String path = paths[0];
 
       List<Socket> silent = new ArrayList<>();
       try {
@@ -75,7 +82,9 @@ class SlowClientsProofIT {
         long opened = System.nanoTime();
 
         List<Long> micros = new ArrayList<>();
-        rate(server, participant, path, session, 200, micros);
+        for (int n = 0; n < 2; n++) {
+          rate(server, participants[n], paths[n], sessions[n], 200, micros);
+        }
         List<Long> sorted = micros.stream().sorted().toList();
         long p50 = sorted.get(sorted.size() / 2) / 1000;
         long p99 = sorted.get((int) Math.ceil(sorted.size() * 0.99) - 1) / 1000;
