@@ -101,8 +101,10 @@ public final class Platform implements AutoCloseable {
           .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)))
           .withMetrics(new MicrometerMetricsFactory(metrics))
           .build();
+      // Statements prepared once per connection and kept: without it every query is parsed and planned again,
+      // a round trip of its own (docs/performance.md).
       io.vertx.pgclient.PgConnectOptions app = owner.as(role.user(), role.password()).connectOptions()
-          .setReconnectAttempts(2).setReconnectInterval(500);
+          .setReconnectAttempts(2).setReconnectInterval(500).setCachePreparedStatements(true);
       Pool pool = PgBuilder.pool()
           .with(new PoolOptions().setMaxSize(8))
           .connectingTo(app)

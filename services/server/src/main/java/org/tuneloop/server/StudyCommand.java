@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
     description = "Tuneloop: a study platform for teaching music agents by rating their tracks.",
     subcommands = {StudyCommand.Serve.class, StudyCommand.Migrate.class, StudyCommand.AuditCommand.class,
         ProtocolCommand.class, ResearcherCommand.class, StudyAdminCommand.class, SimulateCommand.class,
-        ExportCommand.class})
+        ExportCommand.class, BenchCommand.class})
 public final class StudyCommand implements Runnable {
 
   public static void main(String[] args) {

@@ -1,0 +1,451 @@
+package org.tuneloop.server;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+import org.HdrHistogram.ConcurrentHistogram;
+import org.HdrHistogram.Histogram;
+import org.tuneloop.eventstore.StoredEvent;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * `study bench` (docs/performance.md): the platform against the same work done by a plain client on the same
+ * PostgreSQL, in one run. Every figure is printed as `name: value` and written as JSON.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+    description = "Measure rating throughput against raw PostgreSQL, open-loop latency, replay, audit, heap and "
+        + "cold load on one PostgreSQL (the embedded one by default), and print one 'name: value' line per figure.")
+final class BenchCommand implements Callable<Integer> {
+  /** The names every run prints (docs/performance.md says what each means). */
+  static final List<String> REQUIRED = List.of("rating_roundtrip_ratio", "rating_p99_ms_500", "rating_p99_ms_2000",
+      "replay_ratio", "audit_ratio", "heap_mb_per_1000_active", "cold_load_p99_ms");
+  private static final List<String> SETTINGS = List.of("fsync", "synchronous_commit", "full_page_writes",
+      "shared_buffers", "max_connections");
+  /** The same concurrency for the platform and the raw loop. */
+  private static final int WRITERS = 16;
+  private static final int POOL_SIZE = 8;
+  /** Ratings after which a participant finishes and joins again: the cold load reads such a stream. */
+  private static final int STEPS = 200;
+  private static final String RAW_INSERT =
+      "insert into bench_events (stream_id, version, event_id, type, schema_version, data, metadata, recorded_at,"
+          + " prev_hash, hash, hash_version) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) returning position";
+
+  @Spec
+  CommandSpec spec;
+
+  @Option(names = "--quick", description = "Short phases and fewer participants (under two minutes on 2 cores).")
+  boolean quick;
+
+  @Option(names = "--db", paramLabel = "URL",
+      description = "PostgreSQL owner URL of a scratch database (the bench writes into it); without it, an embedded "
+          + "PostgreSQL in a temporary folder, removed afterwards.")
+  String url;
+
+  @Option(names = "--app-password", paramLabel = "SECRET", defaultValue = "${env:TUNELOOP_APP_PASSWORD}",
+      description = "Password of the application role with --db (env TUNELOOP_APP_PASSWORD).")
+  String appPassword;
+
+  @Option(names = "--out", paramLabel = "FILE.json", description = "Also write the figures to this JSON file.")
+  Path out;
+
+  private final Map<String, Object> figures = new LinkedHashMap<>();
+
+  /** How long and how big each phase is. */
+  record Plan(int warmUpSeconds, int seconds, int lowCrowd, int highCrowd, int openSeconds, long replayEvents,
+              int coldLoads) {
+    static Plan of(boolean quick) {
+      return quick ? new Plan(4, 8, 100, 200, 15, 50_000, 30) : new Plan(10, 30, 500, 2000, 60, 1_000_000, 200);
+    }
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter print = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    Plan plan = Plan.of(quick);
+    Path folder = Files.createTempDirectory("tuneloop-bench-");
+    err.println("Benchmark (" + (quick ? "quick" : "full") + ") on " + (url == null ? "an embedded PostgreSQL in "
+        + folder : "the database at --db") + " ...");
+    err.flush();
+    try {
+      Platform platform = Platform.open(url, folder, appPassword);
+      try {
+        run(platform, folder, plan, err);
+      } finally {
+        platform.close();
+      }
+    } finally {
+      delete(folder);
+    }
+    JsonObject json = new JsonObject();
+    figures.forEach((name, value) -> {
+      print.println(name + ": " + value);
+      json.put(name, value);
+    });
+    print.flush();
+    if (out != null) {
+      Files.writeString(out, json.encodePrettily() + "\n", StandardCharsets.UTF_8);
+      err.println("Wrote " + out);
+    }
+    err.flush();
+    return 0;
+  }
+
+  private void run(Platform platform, Path folder, Plan plan, PrintWriter err) throws Exception {
+    HttpVerticle http = new HttpVerticle(new ServerConfig("localhost", 0, null, folder, false, null, null), platform)
+        .withCommandRate(null);
+    Platform.await(platform.vertx().deployVerticle(http));
+    Researchers.Researcher researcher = Platform.await(platform.researchers.create(
+        "bench@localhost", Researchers.Role.RESEARCHER, Passwords.hash(AccessTokens.newSecret())));
+    String token = Platform.await(platform.apiTokens.issue(researcher.id(), "bench")).token();
+    SimulationClient api = new SimulationClient("http://localhost:" + http.actualPort(), token);
+    String studyId = api.researcherPost("/api/studies", new JsonObject().put("id", "bench")
+        .put("protocol", StudyCommand.resource("/study-protocols/paper-replication.yaml"))).getString("id");
+    api.researcherPost("/api/studies/" + StudyAdminCommand.Api.segment(studyId) + "/open", new JsonObject());
+    settings(platform);
+    Pool owner = PgBuilder.pool().with(new PoolOptions().setMaxSize(POOL_SIZE))
+        .connectingTo(platform.owner().connectOptions().setCachePreparedStatements(true))
+        .using(platform.vertx()).build();
+    try {
+      ConcurrentLinkedQueue<String> full = new ConcurrentLinkedQueue<>();
+      phase(err, "rating round trip, " + WRITERS + " participants without pause");
+      roundTrip(api, studyId, plan, full, platform);
+      phase(err, "raw appends, " + WRITERS + " writers");
+      raw(owner, plan);
+      put("rating_roundtrip_ratio", ratio((double) figures.get("rating_roundtrip_per_s"),
+          (double) figures.get("raw_per_s")));
+      for (int crowd : List.of(plan.lowCrowd(), plan.highCrowd())) {
+        phase(err, "open loop, " + crowd + " participants rating every 3-8 s");
+        openLoop(api, studyId, crowd, plan, crowd == plan.lowCrowd() ? "500" : "2000");
+      }
+      phase(err, "replay and audit of the log");
+      replay(platform, owner);
+      phase(err, "cold loads of " + STEPS + "-step participants");
+      coldLoad(platform, full, plan);
+    } finally {
+      Platform.await(owner.close());
+    }
+  }
+
+  private static void phase(PrintWriter err, String what) {
+    err.println("  " + what + " ...");
+    err.flush();
+  }
+
+  private void settings(Platform platform) {
+    for (Row row : Platform.await(platform.pool().preparedQuery(
+        "select name, current_setting(name) as value from pg_settings where name = any($1) order by name")
+        .execute(Tuple.of(SETTINGS.toArray(new String[0]))))) {
+      figures.put("pg_" + row.getString("name"), row.getString("value"));
+    }
+  }
+
+  /**
+   * WRITERS participants rate without pause; the rate counts the plan's seconds. They go on until the log holds the
+   * replay's events (not counted).
+   */
+  private void roundTrip(SimulationClient api, String studyId, Plan plan, ConcurrentLinkedQueue<String> full,
+                         Platform platform) throws Exception {
+    AtomicLong ratings = new AtomicLong();
+    java.util.concurrent.atomic.AtomicBoolean enough = new java.util.concurrent.atomic.AtomicBoolean();
+    ExecutorService writers = Executors.newFixedThreadPool(WRITERS);
+    List<java.util.concurrent.Future<?>> running = new ArrayList<>();
+    try {
+      List<BenchParticipant> joined = new ArrayList<>();
+      for (int i = 0; i < WRITERS; i++) {
+        joined.add(new BenchParticipant(api, studyId, Taste.Rater.of(Taste.DEFAULT, 1, i), STEPS, full::add).join());
+      }
+      long started = System.nanoTime();
+      for (BenchParticipant p : joined) {
+        running.add(writers.submit(() -> {
+          while (!enough.get()) {
+            p.rate();
+            ratings.incrementAndGet();
+          }
+          return null;
+        }));
+      }
+      // Counted after a warm-up: a fresh JVM compiles the hot paths in its first seconds.
+      Thread.sleep(plan.warmUpSeconds() * 1000L);
+      long countedFrom = ratings.get();
+      long windowStarted = System.nanoTime();
+      Thread.sleep(plan.seconds() * 1000L);
+      long counted = ratings.get() - countedFrom;
+      double seconds = (System.nanoTime() - windowStarted) / 1e9;
+      put("rating_roundtrip_per_s", counted / seconds);
+      put("rating_roundtrip_seconds", seconds);
+      while (!enough.get()) {
+        long events = Platform.await(platform.pool().query("select count(*) from events").execute())
+            .iterator().next().getLong(0);
+        enough.set(events >= plan.replayEvents());
+        if (!enough.get()) {
+          Thread.sleep(500);
+        }
+      }
+      for (var f : running) {
+        f.get();
+      }
+      put("fill_seconds", (System.nanoTime() - started) / 1e9);
+    } finally {
+      writers.shutdownNow();
+    }
+  }
+
+  /**
+   * The same rows per transaction as the platform stored for its ratings (4, or 6 at an episode's end), inserted
+   * by WRITERS plain loops into a copy of the events table (no trigger), on a pool of the same size.
+   */
+  private void raw(Pool owner, Plan plan) throws Exception {
+    Platform.await(owner.query("drop table if exists bench_events").execute()
+        .compose(x -> owner.query("create table bench_events (like events including all)").execute()));
+    List<List<Tuple>> groups = new ArrayList<>();
+    Map<String, List<Row>> byTransaction = new LinkedHashMap<>();
+    for (Row row : Platform.await(owner.query("select tx_id::text as tx, stream_id, version, type, schema_version,"
+        + " data, metadata, recorded_at, prev_hash, hash, hash_version from events"
+        + " where starts_with(stream_id, 'participant-') order by position desc limit 20000").execute())) {
+      byTransaction.computeIfAbsent(row.getString("tx"), t -> new ArrayList<>()).add(row);
+    }
+    for (List<Row> rows : byTransaction.values()) {
+      if (rows.size() != 4 && rows.size() != 6) continue;
+      List<Tuple> tuples = new ArrayList<>();
+      for (Row r : rows.reversed()) {
+        tuples.add(Tuple.tuple().addString(r.getString("stream_id")).addInteger(r.getInteger("version"))
+            .addUUID(null).addString(r.getString("type")).addInteger(r.getInteger("schema_version"))
+            .addValue(r.getValue("data")).addValue(r.getValue("metadata"))
+            .addOffsetDateTime(r.getOffsetDateTime("recorded_at")).addBuffer(r.getBuffer("prev_hash"))
+            .addBuffer(r.getBuffer("hash")).addInteger(r.getInteger("hash_version")));
+      }
+      groups.add(tuples);
+    }
+    if (groups.isEmpty()) {
+      throw new IllegalStateException("the rating phase stored no rating transactions to copy");
+    }
+    AtomicLong transactions = new AtomicLong();
+    AtomicLong next = new AtomicLong();
+    long started = System.nanoTime();
+    long until = started + (plan.warmUpSeconds() + plan.seconds()) * 1_000_000_000L;
+    List<Future<Void>> loops = new ArrayList<>();
+    for (int i = 0; i < WRITERS; i++) {
+      loops.add(rawLoop(owner, groups, next, transactions, until));
+    }
+    // The same warm-up and window as the rating round trip.
+    Thread.sleep(plan.warmUpSeconds() * 1000L);
+    long countedFrom = transactions.get();
+    long windowStarted = System.nanoTime();
+    Thread.sleep(plan.seconds() * 1000L);
+    long counted = transactions.get() - countedFrom;
+    double seconds = (System.nanoTime() - windowStarted) / 1e9;
+    Platform.await(Future.all(loops));
+    put("raw_per_s", counted / seconds);
+    put("raw_rows_per_transaction", groups.stream().mapToInt(List::size).average().orElse(0));
+    Platform.await(owner.query("drop table bench_events").execute());
+  }
+
+  /** One writer: a transaction of one group's rows at a time, under a stream id of its own, until the deadline. */
+  private static Future<Void> rawLoop(Pool owner, List<List<Tuple>> groups, AtomicLong next, AtomicLong done,
+                                      long until) {
+    if (System.nanoTime() >= until) {
+      return Future.succeededFuture();
+    }
+    long n = next.getAndIncrement();
+    List<Tuple> group = groups.get((int) (n % groups.size()));
+    String stream = "raw-" + n;
+    List<Tuple> rows = new ArrayList<>(group.size());
+    for (Tuple t : group) {
+      Tuple copy = Tuple.tuple();
+      for (int c = 0; c < t.size(); c++) {
+        copy.addValue(c == 0 ? stream : c == 2 ? UUID.randomUUID() : t.getValue(c));
+      }
+      rows.add(copy);
+    }
+    return owner.withTransaction(conn -> conn.preparedQuery(RAW_INSERT).executeBatch(rows))
+        .compose(x -> {
+          done.incrementAndGet();
+          return rawLoop(owner, groups, next, done, until);
+        });
+  }
+
+  /**
+   * {@code crowd} participants, each rating every 3 to 8 seconds at random on a schedule of its own. The latency
+   * is counted from when the rating was due, so a slow answer that delays the next one is not hidden.
+   */
+  private void openLoop(SimulationClient api, String studyId, int crowd, Plan plan, String label) throws Exception {
+    List<BenchParticipant> crowdJoined = new ArrayList<>();
+    System.gc();
+    long heapBefore = heapUsed();
+    try (ExecutorService joining = Executors.newFixedThreadPool(WRITERS)) {
+      List<java.util.concurrent.Future<BenchParticipant>> joins = new ArrayList<>();
+      for (int i = 0; i < crowd; i++) {
+        int index = 10_000 + i;
+        joins.add(joining.submit(() -> new BenchParticipant(api, studyId, Taste.Rater.of(Taste.DEFAULT, 2, index),
+            Integer.MAX_VALUE, id -> { }).join()));
+      }
+      for (var j : joins) {
+        crowdJoined.add(j.get());
+      }
+    }
+    Histogram latency = new ConcurrentHistogram(60_000_000L, 3);
+    AtomicLong errors = new AtomicLong();
+    long started = System.nanoTime();
+    long until = started + plan.openSeconds() * 1_000_000_000L;
+    try (ExecutorService participants = Executors.newVirtualThreadPerTaskExecutor()) {
+      for (BenchParticipant p : crowdJoined) {
+        participants.submit(() -> {
+          ThreadLocalRandom random = ThreadLocalRandom.current();
+          long due = started + random.nextLong(3_000_000_000L);
+          while (due < until) {
+            long wait = due - System.nanoTime();
+            if (wait > 0) {
+              Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+            }
+            try {
+              // From when it was due to the rating's answer; the phases answered after it are not counted.
+              long late = Math.max(0, System.nanoTime() - due);
+              latency.recordValue((late + p.rate()) / 1_000);
+            } catch (RuntimeException e) {
+              errors.incrementAndGet();
+            }
+            due += random.nextLong(3_000_000_000L, 8_000_000_001L);
+          }
+          return null;
+        });
+      }
+    }
+    put("rating_p50_ms_" + label, latency.getValueAtPercentile(50) / 1000.0);
+    put("rating_p99_ms_" + label, latency.getValueAtPercentile(99) / 1000.0);
+    put("rating_max_ms_" + label, latency.getMaxValue() / 1000.0);
+    put("ratings_" + label, latency.getTotalCount());
+    put("rating_errors_" + label, errors.get());
+    put("participants_" + label, crowd);
+    if (label.equals("2000")) {
+      // Every joined participant's state is still cached by the server (and their client objects are alive).
+      System.gc();
+      put("heap_mb_per_1000_active", Math.max(0, heapUsed() - heapBefore) / 1e6 / crowd * 1000);
+      put("heap_used_mb", heapUsed() / 1e6);
+    }
+  }
+
+  /**
+   * Every participant's state rebuilt from its stream (as a server without cache does, on the pool, in parallel
+   * lanes like the audit) against one plain read of the same rows that decodes nothing; then the full audit.
+   */
+  private void replay(Platform platform, Pool owner) {
+    long rawStarted = System.nanoTime();
+    long rows = Platform.await(owner.withTransaction(conn -> conn.prepare(
+            "select " + StoredEvent.COLUMNS + " from events where starts_with(stream_id, 'participant-')")
+        .compose(statement -> readAll(statement.cursor(), 0))));
+    double rawSeconds = (System.nanoTime() - rawStarted) / 1e9;
+    List<String> ids = Platform.await(platform.store.streamIds("participant-")).stream()
+        .map(s -> s.substring("participant-".length())).toList();
+    Participants fresh = new Participants(platform.store, "bench", ids.size() + 1);
+    long replayStarted = System.nanoTime();
+    ConcurrentLinkedQueue<String> queue = new ConcurrentLinkedQueue<>(ids);
+    List<Future<Void>> lanes = new ArrayList<>();
+    for (int i = 0; i < AuditRun.DEFAULT_PARALLELISM; i++) {
+      lanes.add(lane(queue, fresh));
+    }
+    Platform.await(Future.all(lanes));
+    double replaySeconds = (System.nanoTime() - replayStarted) / 1e9;
+    put("replay_events", rows);
+    put("replay_streams", ids.size());
+    put("raw_read_s", rawSeconds);
+    put("replay_s", replaySeconds);
+    put("replay_events_per_s", rows / replaySeconds);
+    put("replay_ratio", ratio(rawSeconds, replaySeconds));
+    long auditStarted = System.nanoTime();
+    AuditRun.Result audit = Platform.await(AuditRun.verify(platform.vertx(), platform.store, platform.checkpoints,
+        null, null, AuditRun.DEFAULT_PARALLELISM));
+    double auditSeconds = (System.nanoTime() - auditStarted) / 1e9;
+    put("audit_s", auditSeconds);
+    put("audit_events", audit.events());
+    put("audit_mismatches", audit.mismatches().size());
+    put("audit_ratio", ratio(rawSeconds, auditSeconds));
+  }
+
+  private static Future<Long> readAll(io.vertx.sqlclient.Cursor cursor, long counted) {
+    return cursor.read(10_000).compose(page -> {
+      long total = counted + page.size();
+      return cursor.hasMore() ? readAll(cursor, total) : cursor.close().map(total);
+    });
+  }
+
+  private static Future<Void> lane(ConcurrentLinkedQueue<String> queue, Participants participants) {
+    String id = queue.poll();
+    if (id == null) {
+      return Future.succeededFuture();
+    }
+    return participants.load(id).compose(x -> lane(queue, participants));
+  }
+
+  /** A participant with STEPS ratings, loaded by a server that has never seen it, again and again. */
+  private void coldLoad(Platform platform, ConcurrentLinkedQueue<String> full, Plan plan) {
+    List<String> ids = new ArrayList<>(full);
+    if (ids.isEmpty()) {
+      throw new IllegalStateException("no participant reached " + STEPS + " ratings; the rating phase was too short");
+    }
+    Histogram micros = new Histogram(60_000_000L, 3);
+    int events = 0;
+    for (int i = 0; i < plan.coldLoads(); i++) {
+      Participants fresh = new Participants(platform.store, "bench");
+      String id = ids.get(i % ids.size());
+      long started = System.nanoTime();
+      Participants.Loaded loaded = Platform.await(fresh.load(id));
+      micros.recordValue((System.nanoTime() - started) / 1_000);
+      events = loaded.version();
+    }
+    put("cold_load_p50_ms", micros.getValueAtPercentile(50) / 1000.0);
+    put("cold_load_p99_ms", micros.getValueAtPercentile(99) / 1000.0);
+    put("cold_load_events", events);
+    put("cold_loads", plan.coldLoads());
+  }
+
+  private void put(String name, Object value) {
+    figures.put(name, value instanceof Double d ? Math.round(d * 1000) / 1000.0 : value);
+  }
+
+  private static double ratio(double platform, double raw) {
+    return raw == 0 ? 0 : platform / raw;
+  }
+
+  private static long heapUsed() {
+    return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+  }
+
+  private static void delete(Path folder) {
+    try (Stream<Path> walk = Files.walk(folder)) {
+      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not remove " + folder, e);
+    }
+  }
+}
