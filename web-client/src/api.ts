@@ -90,6 +90,17 @@ export interface QTable {
   readonly phase: string;
   readonly entries: number;
   readonly values: readonly { readonly state: string; readonly action: string; readonly value: number }[];
+  /** How much the agent could learn: revisits, the table's size, greedy steps that met a learnt value. */
+  readonly learning?: {
+    readonly updates: number;
+    readonly revisitedStates: number;
+    readonly stateRevisitRate: number;
+    readonly qTableSize: number;
+    readonly greedySteps: number;
+    readonly informedGreedySteps: number;
+    readonly informedGreedyShare: number;
+    readonly weights?: Readonly<Record<string, number>>;
+  };
 }
 
 export interface StoredEventView {

@@ -40,6 +40,7 @@ export async function showDetails(desk: Desk, view: HTMLElement, studyId: string
       h('dt', {}, 'Events'), h('dd', {}, String(events.length)),
       h('dt', {}, 'Stream version'), h('dd', {}, String(q.version)),
       h('dt', {}, 'Tempo'), h('dd', {}, tempo ? `${tempo} BPM` : '–')),
+    q.learning ? learningFacts(q.learning) : null,
     desk.legacy ? null : h('section', { 'aria-labelledby': 'notes-title' },
       h('h3', { id: 'notes-title' }, 'Notes'), notesList(desk, studyId, id)),
     h('section', { 'aria-labelledby': 'q-title' },
@@ -48,6 +49,26 @@ export async function showDetails(desk: Desk, view: HTMLElement, studyId: string
     h('section', { 'aria-labelledby': 'tracks-title' },
       h('h3', { id: 'tracks-title' }, 'Tracks so far'),
       tracks.length === 0 ? h('p', {}, 'No tracks yet.') : trackTable(player, tracks, tempo))));
+}
+
+/** Whether the agent could learn at all: a revisit rate near zero means every state was new to it. */
+function learningFacts(l: NonNullable<QTable['learning']>): HTMLElement {
+  const percent = (share: number) => `${(share * 100).toFixed(1)} %`;
+  const weights = l.weights ? Object.entries(l.weights) : [];
+  return h('section', { 'aria-labelledby': 'learning-title', id: 'learning' },
+    h('h3', { id: 'learning-title' }, 'How much the agent could learn'),
+    h('dl', { class: 'facts' },
+      h('dt', {}, 'Updates'), h('dd', {}, String(l.updates)),
+      h('dt', {}, 'State revisit rate'), h('dd', { id: 'revisit-rate' },
+        `${percent(l.stateRevisitRate)} (${l.revisitedStates} of ${l.updates} updates met a state seen before)`),
+      h('dt', {}, 'Q-table size'), h('dd', {}, String(l.qTableSize)),
+      h('dt', {}, 'Greedy steps with a learnt value'), h('dd', { id: 'informed-share' },
+        `${percent(l.informedGreedyShare)} (${l.informedGreedySteps} of ${l.greedySteps})`)),
+    weights.length === 0 ? null : h('div', { class: 'table-wrap' }, h('table', { class: 'data', id: 'weights' },
+      h('caption', {}, 'Weights of the linear learner, by feature'),
+      h('thead', {}, h('tr', {}, ['Feature', 'Weight'].map((t) => h('th', { scope: 'col' }, t)))),
+      h('tbody', {}, weights.map(([feature, w]) => h('tr', {},
+        h('td', {}, h('code', {}, feature)), h('td', { class: 'num' }, w.toFixed(4))))))));
 }
 
 function qTable(q: QTable, values: QTable['values']): HTMLElement {

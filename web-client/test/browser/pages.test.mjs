@@ -117,6 +117,11 @@ test('the researcher page shows the Q-table rebuilt by replay and the tracks so 
     const q = await server.api(`/api/participants/${rater.participantId}/q-table`);
     assert.equal(await qRows.count(), q.values.length);
     assert.equal(q.values.length, 2, 'two ratings, two updated state-action pairs');
+    // How much the agent could learn, from the same figures the server computed.
+    assert.equal(q.learning.updates, 2);
+    assert.match(await page.locator('#revisit-rate').textContent(),
+      new RegExp(`^${(q.learning.stateRevisitRate * 100).toFixed(1)} % \\(${q.learning.revisitedStates} of 2 updates`));
+    assert.match(await page.locator('#informed-share').textContent(), / of \d+\)$/);
     const rated = page.locator('#tracks tr[data-episode="1"][data-step="1"] .rating-cell');
     assert.equal(await rated.textContent(), '7');
     assert.equal(await page.locator('#tracks tr[data-episode="1"][data-step="2"] .rating-cell').textContent(), '4');
