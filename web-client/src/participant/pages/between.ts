@@ -117,7 +117,9 @@ function restPart(rest: Rest, context: PageContext, hold: (on: boolean) => void,
       h('div', { class: 'actions' }, h('button', { type: 'button', id: 'take-break', class: 'primary',
         onclick: () => context.send({ action: 'breaks', body: null }) }, 'Take a break')));
   }
-  let left = Math.max(0, Math.round(rest.secondsLeft));
+  // The server counts whole seconds left rounded down: one more here, so that Continue never opens early.
+  let left = rest.enforced && rest.secondsLeft > 0 ? Math.ceil(rest.secondsLeft) + 1
+    : Math.max(0, Math.round(rest.secondsLeft));
   const count = h('p', { class: 'countdown', id: 'rest-countdown', role: 'timer', 'aria-live': 'off' });
   const spoken = h('p', { class: 'visually-hidden', 'aria-live': 'polite', id: 'rest-news' });
   const end = h('button', { type: 'button', id: 'end-break', class: 'primary', 'aria-describedby': 'rest-countdown',
