@@ -243,3 +243,59 @@ test('a participant goes through a short formal flow, finishes with the code and
     assert.deepEqual(context.errors, []);
     await context.close();
   });
+
+test('with must-listen on, the ratings open only once the track has played to its end', { timeout: 40000 }, async (t) => {
+  if (!browser) {
+    t.skip('no Chromium (set CHROMIUM_PATH); CI=true makes this a failure');
+    return;
+  }
+  const protocol = PROTOCOL.replace('id: flow-short', 'id: flow-listen')
+    .replace('mustListen: {enabled: false}', 'mustListen: {enabled: true, toleranceMillis: 200}')
+    .replace(/flow:\n[\s\S]*?  - type: training\n/, 'flow:\n  - type: training\n')
+    .replace(/\n {2}- type: evaluation[\s\S]*?(?=\narms:)/, '')
+    .replace(/    breaks: \{[^\n]*\n/, '');
+  await server.api('/api/studies', { method: 'POST', body: { id: 'flow-listen', protocol } });
+  await server.api('/api/studies/flow-listen/open', { method: 'POST', key: crypto.randomUUID() });
+  const enrolled = await server.api('/api/studies/flow-listen/participants', { method: 'POST', body: {} });
+  const id = enrolled.participantId;
+  const as = { token: enrolled.token, method: 'POST' };
+  const view = await server.api(`/api/participants/${id}`, { token: enrolled.token });
+  await server.api(`/api/participants/${id}/consent`, { ...as, key: crypto.randomUUID(),
+    body: { consentVersion: view.consent.version, agree: true } });
+  await server.api(`/api/participants/${id}/parameters`, { ...as, key: crypto.randomUUID(),
+    body: { baseNote: 60, scale: 'major', length: 2, tempo: 200 } });
+
+  const context = await newContext(browser);
+  const page = await context.newPage();
+  // Sound waits for a press here, as in a browser that keeps it off until then: the track cannot end by itself.
+  await page.addInitScript(() => {
+    let pressed = false;
+    for (const type of ['pointerdown', 'keydown']) addEventListener(type, () => { pressed = true; }, true);
+    const Real = window.AudioContext;
+    window.AudioContext = class extends Real {
+      get state() { return pressed ? super.state : 'suspended'; }
+      resume() { return pressed ? super.resume() : Promise.resolve(); }
+    };
+  });
+  await page.goto(`${server.baseUrl}/#participant=${enrolled.token}`);
+  await page.locator('section.training[data-episode="1"][data-step="1"]').waitFor({ timeout: 20000 });
+  const first = page.locator('button.rating[data-rating="6"]');
+  assert.equal(await first.getAttribute('aria-disabled'), 'true');
+  assert.equal(await page.locator('#listen-hint').isVisible(), true);
+  await expectNoSeriousA11yViolations(page, 'the training page before the track has been heard');
+  await page.keyboard.press('6');
+  await page.locator('#alert').filter({ hasText: 'listen to the track to its end' }).waitFor();
+  assert.equal((await server.events(id)).filter((e) => e.type === 'TrackRated').length, 0, 'nothing sent');
+
+  await page.getByRole('button', { name: /^Play/ }).click();
+  await page.waitForFunction(() => document.querySelector('button.rating[data-rating="6"]')
+    ?.getAttribute('aria-disabled') === 'false', null, { timeout: 10000 });
+  await first.click();
+  await page.locator('section.training[data-step="2"]').waitFor({ timeout: 10000 });
+  const rated = (await server.events(id)).filter((e) => e.type === 'TrackRated');
+  assert.equal(rated.length, 1);
+  assert.equal(rated[0].data.heardShare, 1);
+  assert.equal(rated[0].data.replays, 0);
+  assert.deepEqual(context.errors, []);
+  await context.close();
+});

@@ -87,7 +87,7 @@ export function trainingPage(session: Session, context: PageContext): Page {
     // Only for keyboards: hidden on touch screens (style.css).
     h('p', { class: 'keys key-hint', id: 'keys' }, 'Keys: ', h('kbd', {}, '1'), '–', h('kbd', {}, '9'), ' rate, ',
       h('kbd', {}, '0'), ' is 10, ', h('kbd', {}, 'Space'), ' or ', h('kbd', {}, 'P'), ' plays the track again. ',
-      'You may rate before the track ends.'));
+      h('span', { id: 'rate-early' }, 'You may rate before the track ends.')));
 
   player.onStatus = (s) => {
     playback.value = s.position;
@@ -157,6 +157,7 @@ export function trainingPage(session: Session, context: PageContext): Page {
     hiddenSince = document.visibilityState === 'hidden' ? performance.now() : null;
     mustListen = s.mustListen?.enabled === true;
     heardToEnd = false;
+    element.querySelector<HTMLElement>('#rate-early')!.hidden = mustListen;
     listenHint.textContent = 'The rating buttons open once the track has played to its end.';
     lockButtons();
     play.textContent = 'Play';
