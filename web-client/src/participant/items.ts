@@ -126,12 +126,14 @@ function itemPart(id: string, item: Item): ItemPart {
     }
     case 'text': {
       const counterId = `${id}-count`;
-      const area = h('textarea', { id, name: id, rows: 4, maxlength: item.maxLength, required: item.required,
+      // No maxlength attribute: browsers count it in UTF-16 units, the study in characters, as the counter does.
+      const area = h('textarea', { id, name: id, rows: 4, required: item.required,
         'aria-describedby': `${describedBy} ${counterId}` });
       const counter = h('p', { class: 'hint counter', id: counterId, 'aria-live': 'polite' });
       const count = () => {
         const left = item.maxLength - [...area.value].length;
-        counter.textContent = `${left} of ${item.maxLength} characters left`;
+        counter.textContent = left >= 0 ? `${left} of ${item.maxLength} characters left`
+          : `${-left} ${left === -1 ? 'character' : 'characters'} too many (at most ${item.maxLength})`;
       };
       area.addEventListener('input', count);
       count();

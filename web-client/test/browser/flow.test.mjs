@@ -299,3 +299,36 @@ test('with must-listen on, the ratings open only once the track has played to it
   assert.deepEqual(context.errors, []);
   await context.close();
 });
+
+test('a headphone check failed with onFail end closes politely, with nothing more to do', { timeout: 30000 }, async (t) => {
+  if (!browser) {
+    t.skip('no Chromium (set CHROMIUM_PATH); CI=true makes this a failure');
+    return;
+  }
+  const protocol = PROTOCOL.replace('id: flow-short', 'id: flow-screen')
+    .replace('headphoneCheck: {trials: 2, passMinimum: 2, onFail: end}', 'headphoneCheck: {trials: 1, passMinimum: 1, onFail: end}')
+    .replace(/flow:\n[\s\S]*?  - type: listening-check\n/, 'flow:\n  - type: listening-check\n');
+  await server.api('/api/studies', { method: 'POST', body: { id: 'flow-screen', protocol } });
+  await server.api('/api/studies/flow-screen/open', { method: 'POST', key: crypto.randomUUID() });
+  const enrolled = await server.api('/api/studies/flow-screen/participants', { method: 'POST', body: {} });
+  const id = enrolled.participantId;
+  const context = await newContext(browser);
+  const page = await context.newPage();
+  await page.goto(`${server.baseUrl}/#participant=${enrolled.token}`);
+  await page.getByRole('button', { name: 'I agree and take part' }).click();
+  await page.getByRole('button', { name: 'Start the sound check' }).click();
+  await page.locator('section.check[data-trial="1"]').waitFor({ timeout: 20000 });
+  const layout = (await server.api(`/api/participants/${id}`, { token: enrolled.token })).block.headphoneCheck.layout;
+  await page.getByRole('button', { name: 'Play the three sounds' }).click();
+  await page.waitForFunction(() => document.querySelector('button[data-answer="1"]')
+    ?.getAttribute('aria-disabled') === 'false', null, { timeout: 10000 });
+  // The loudest tone, as over loudspeakers someone might hear it: a wrong answer.
+  await page.getByRole('button', { name: `Sound ${layout.indexOf('reference') + 1}` }).click();
+  await page.locator('section[data-end="screened-out"]').waitFor({ timeout: 10000 });
+  await expectNoSeriousA11yViolations(page, 'the screened-out page');
+  assert.equal(await page.locator('#view button').count(), 0, 'nothing to press');
+  assert.equal(await page.locator('#withdraw').count(), 0);
+  assert.equal((await server.api(`/api/participants/${id}`, { token: enrolled.token })).phase, 'screened-out');
+  assert.deepEqual(context.errors, []);
+  await context.close();
+});
