@@ -68,6 +68,9 @@ function trialPart(session: Session, context: PageContext): Page {
   element.dataset.trial = String(check.trial);
 
   async function playTones(): Promise<void> {
+    if (play.getAttribute('aria-disabled') === 'true') {
+      return; // the sounds are playing
+    }
     context.player.unlock();
     play.setAttribute('aria-disabled', 'true');
     const played = await context.player.playTones(check.layout);
