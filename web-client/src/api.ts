@@ -59,7 +59,59 @@ export interface Composition {
 }
 
 export type Phase = 'consent' | 'declined' | 'parameters' | 'training' | 'between-episodes' | 'finished'
-  | 'withdrawn' | 'ended';
+  | 'withdrawn' | 'ended' | 'instructions' | 'listening-check' | 'questionnaire' | 'practice' | 'evaluation'
+  | 'debrief' | 'screened-out';
+
+/** A question of a questionnaire, an evaluation or a debrief (docs/flow.md, "Items"). */
+export type Item = {
+  readonly id: string;
+  readonly text: string;
+  readonly required: boolean;
+} & (
+  | { readonly type: 'likert'; readonly points: number; readonly anchors: readonly string[] }
+  | { readonly type: 'single-choice' | 'attention-check'; readonly options: readonly string[] }
+  | { readonly type: 'multiple-choice'; readonly options: readonly string[]; readonly min?: number | null;
+      readonly max?: number | null }
+  | { readonly type: 'number'; readonly min?: number | null; readonly max?: number | null; readonly integer?: boolean }
+  | { readonly type: 'text'; readonly maxLength: number }
+  | { readonly type: 'fatigue'; readonly scale: 'samn-perelli' | 'kss' }
+);
+
+/** A track to play in a block: the practice track, or an evaluation's blinded track (by its label only). */
+export interface BlockTrack {
+  readonly tempo: number;
+  readonly notes: readonly Note[];
+  readonly presentedAt: string;
+  readonly label?: string;
+  /** Evaluation: when the track could have been heard to its end; the server refuses a rating before. */
+  readonly ratableAt?: string;
+}
+
+/** The block under way and what its page needs. */
+export interface Block {
+  readonly id: string;
+  readonly type: string;
+  readonly title?: string | null;
+  readonly text?: string | null;
+  readonly pages?: readonly { readonly title: string; readonly text: string }[];
+  readonly items?: readonly Item[];
+  readonly track?: BlockTrack;
+  readonly setupRecorded?: boolean;
+  readonly headphoneCheck?: { readonly trials: number; readonly trial: number;
+    readonly layout: readonly ('reference' | 'quiet' | 'antiphase')[] } | null;
+  readonly labels?: readonly string[];
+  readonly position?: number;
+}
+
+/** A break between episodes, suggested or under way. */
+export interface Rest {
+  readonly reason: string;
+  readonly seconds: number;
+  readonly started: boolean;
+  readonly enforced: boolean;
+  readonly endsAt: string | null;
+  readonly secondsLeft: number;
+}
 
 export interface Completion {
   readonly code: string;
@@ -82,6 +134,15 @@ export interface Session {
   readonly pausedByResearcher?: boolean;
   readonly studyStatus?: 'open' | 'paused' | 'closed';
   readonly completion?: Completion;
+  readonly block?: Block;
+  readonly flow?: { readonly index: number; readonly blocks: readonly { readonly id: string; readonly type: string }[] };
+  readonly questionnaire?: { readonly block: string; readonly title: string | null; readonly items: readonly Item[] }
+    | null;
+  readonly rest?: Rest | null;
+  readonly time?: { readonly elapsedSeconds: number; readonly estimatedSecondsLeft: number };
+  readonly mustListen?: { readonly enabled: boolean; readonly toleranceMillis: number };
+  readonly canWithdrawData?: boolean;
+  readonly screenedOut?: { readonly block: string };
 }
 
 export interface QTable {

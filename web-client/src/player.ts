@@ -316,6 +316,68 @@ export class LivePlayer {
     }
   }
 
+  /**
+   * Plays the three tones of a headphone-check trial in the given order (Woods et al. 2017): 200 Hz, 1 s each
+   * with 100 ms ramps and 0.5 s between them; `quiet` is 6 dB lower, `antiphase` has the right channel inverted.
+   * Resolves once the last tone has ended (false when the browser does not allow sound yet).
+   */
+  async playTones(layout: readonly ('reference' | 'quiet' | 'antiphase')[]): Promise<boolean> {
+    const ctx = this.context();
+    if (!ctx || !this.analyser) {
+      return false;
+    }
+    if (ctx.state !== 'running') {
+      await Promise.race([ctx.resume().catch(() => undefined), new Promise((r) => setTimeout(r, 400))]);
+    }
+    if ((ctx.state as AudioContextState) !== 'running') {
+      return false;
+    }
+    this.stop();
+    const start = ctx.currentTime + 0.06;
+    const TONE = 1;
+    const GAP = 0.5;
+    const RAMP = 0.1;
+    layout.forEach((kind, i) => {
+      const at = start + i * (TONE + GAP);
+      const osc = ctx.createOscillator();
+      osc.frequency.value = 200;
+      const envelope = ctx.createGain();
+      const peak = kind === 'quiet' ? 0.25 * Math.pow(10, -6 / 20) : 0.25;
+      envelope.gain.setValueAtTime(0, at);
+      envelope.gain.linearRampToValueAtTime(peak, at + RAMP);
+      envelope.gain.setValueAtTime(peak, at + TONE - RAMP);
+      envelope.gain.linearRampToValueAtTime(0, at + TONE);
+      osc.connect(envelope);
+      const merger = ctx.createChannelMerger(2);
+      envelope.connect(merger, 0, 0);
+      if (kind === 'antiphase') {
+        const invert = ctx.createGain();
+        invert.gain.value = -1;
+        envelope.connect(invert);
+        invert.connect(merger, 0, 1);
+      } else {
+        envelope.connect(merger, 0, 1);
+      }
+      merger.connect(this.analyser!);
+      osc.start(at);
+      osc.stop(at + TONE + 0.05);
+    });
+    const seconds = layout.length * TONE + (layout.length - 1) * GAP + 0.1;
+    await new Promise((r) => setTimeout(r, seconds * 1000));
+    return true;
+  }
+
+  /** The audio facts a listening check records: sample rate and latencies (creates the context if needed). */
+  audioFacts(): { sampleRate?: number; outputLatency?: number; baseLatency?: number } {
+    const ctx = this.context();
+    if (!ctx) {
+      return {};
+    }
+    return { sampleRate: ctx.sampleRate,
+      ...(typeof ctx.outputLatency === 'number' ? { outputLatency: ctx.outputLatency } : {}),
+      ...(typeof ctx.baseLatency === 'number' ? { baseLatency: ctx.baseLatency } : {}) };
+  }
+
   /** 'none' before the first play, else the AudioContext's state. */
   audioState(): AudioContextState | 'none' {
     return this.ctx ? this.ctx.state : 'none';

@@ -236,7 +236,7 @@ export class ParticipantApp {
 
   private async withdraw(): Promise<void> {
     if (await confirmed('Withdraw from the study?',
-      'Training stops and nothing more will be asked. You cannot undo this.', 'Withdraw', true,
+      'Nothing more will be asked, and what you gave will not be used. You cannot undo this.', 'Withdraw', true,
       'Keep taking part')) {
       this.context.send({ action: 'withdraw', body: null });
     }

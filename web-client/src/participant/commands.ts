@@ -15,7 +15,25 @@ export interface RatingAnswer {
   readonly rating: number;
   /** From the track appearing on the page to the rating, as this page measured it. */
   readonly clientMillisToRate: number;
+  /** Share of the track played before the rating (0..1), as the player measured it. */
+  readonly heardShare?: number;
+  /** Times the track was started again. */
+  readonly replays?: number;
+  /** Time the page was hidden while the track waited for its rating. */
+  readonly hiddenMillis?: number;
 }
+
+/** The playback setup of a listening check (setup.ts). */
+export interface SetupAnswer {
+  readonly block: string;
+  readonly browser: string;
+  readonly sampleRate?: number;
+  readonly outputLatency?: number;
+  readonly deviceType: 'desktop' | 'laptop' | 'tablet' | 'phone' | 'other';
+}
+
+/** Item id to answer: a number (Likert, number, fatigue), a text (choice, attention check, free text) or texts. */
+export type Answers = Readonly<Record<string, number | string | readonly string[]>>;
 
 export type Command =
   | { readonly action: 'consent'; readonly body: ConsentAnswer }
@@ -23,7 +41,17 @@ export type Command =
   | { readonly action: 'ratings'; readonly body: RatingAnswer }
   | { readonly action: 'episodes'; readonly body: null }
   | { readonly action: 'finish'; readonly body: null }
-  | { readonly action: 'withdraw'; readonly body: null };
+  | { readonly action: 'withdraw'; readonly body: null }
+  | { readonly action: 'instructions'; readonly body: { readonly block: string } }
+  | { readonly action: 'setup'; readonly body: SetupAnswer }
+  | { readonly action: 'headphone-trials'; readonly body: { readonly block: string; readonly trial: number;
+      readonly answer: number } }
+  | { readonly action: 'answers'; readonly body: { readonly block: string; readonly answers: Answers } }
+  | { readonly action: 'practice-rating'; readonly body: { readonly block: string; readonly rating: number } }
+  | { readonly action: 'evaluations'; readonly body: { readonly block: string; readonly label: string;
+      readonly answers: Readonly<Record<string, number>> } }
+  | { readonly action: 'breaks'; readonly body: null }
+  | { readonly action: 'breaks/end'; readonly body: null };
 
 export type Action = Command['action'];
 
@@ -44,6 +72,14 @@ export function savingText(command: Command): string {
     case 'episodes': return 'Starting another episode…';
     case 'finish': return 'Finishing; the agent is composing…';
     case 'withdraw': return 'Withdrawing…';
+    case 'instructions': return 'Going on…';
+    case 'setup': return 'Saving your listening setup…';
+    case 'headphone-trials': return `Saving your answer ${command.body.answer}…`;
+    case 'answers': return 'Saving your answers…';
+    case 'practice-rating': return `Saving your rating ${command.body.rating}…`;
+    case 'evaluations': return `Saving your answers about track ${command.body.label}…`;
+    case 'breaks': return 'Starting your break…';
+    case 'breaks/end': return 'Ending your break…';
   }
 }
 
@@ -66,6 +102,14 @@ export function savedText(command: Command, answer: Session): string {
     case 'episodes': return 'Another episode starts.';
     case 'finish': return 'Training is finished.';
     case 'withdraw': return 'You have withdrawn.';
+    case 'instructions': return 'Going on.';
+    case 'setup': return 'Your listening setup is saved.';
+    case 'headphone-trials': return `Saved: answer ${command.body.answer} for sound check ${command.body.trial}.`;
+    case 'answers': return 'Your answers are saved.';
+    case 'practice-rating': return 'Your practice rating is saved.';
+    case 'evaluations': return `Saved: your answers about track ${command.body.label}.`;
+    case 'breaks': return 'Your break has started.';
+    case 'breaks/end': return 'Your break is over.';
   }
 }
 

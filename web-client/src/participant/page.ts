@@ -43,3 +43,30 @@ export function pageSection(kind: string, title: string, ...children: Child[]): 
   return h('section', { class: `page ${kind}`, 'aria-labelledby': 'page-title' },
     h('h1', { id: 'page-title', tabindex: -1 }, title), ...children);
 }
+
+/**
+ * A page drawn anew for every newer session of its phase: two questionnaires in a row, the next sound check,
+ * the next track to evaluate. The page's element holds the current drawing; the title of a new drawing takes
+ * the focus, as on a new page.
+ */
+export function redrawn(make: PageFactory): PageFactory {
+  return (session, context) => {
+    let current = make(session, context);
+    const holder = h('div', { class: 'page-holder' }, current.element);
+    return {
+      element: holder,
+      title: current.title,
+      update(s) {
+        current.leave?.();
+        current = make(s, context);
+        holder.replaceChildren(current.element);
+        document.title = `${current.title} – Tuneloop`;
+        holder.querySelector<HTMLElement>('#page-title')?.focus();
+      },
+      waiting: (command) => current.waiting?.(command),
+      refused: (command, error) => current.refused?.(command, error) ?? false,
+      key: (action, event) => current.key?.(action, event),
+      leave: () => current.leave?.(),
+    };
+  };
+}

@@ -45,7 +45,10 @@ test('a rating sent without network is kept, shown as not saved, and arrives onc
     assert.deepEqual(await shownStep(page), { episode: 1, step: 1 });
     const pending = await pendingOf(page, rater.participantId);
     assert.equal(pending.action, 'ratings');
-    assert.deepEqual({ ...pending.body, clientMillisToRate: 0 }, { episode: 1, step: 1, rating: 7, clientMillisToRate: 0 });
+    // The passive signals go with the rating: the share heard so far, no replay, no time hidden.
+    assert.ok(pending.body.heardShare >= 0 && pending.body.heardShare <= 1);
+    assert.deepEqual({ ...pending.body, clientMillisToRate: 0, heardShare: 0 },
+      { episode: 1, step: 1, rating: 7, clientMillisToRate: 0, heardShare: 0, replays: 0, hiddenMillis: 0 });
     assert.equal(ratingsPerStep(await server.events(rater.participantId)).size, 0, 'nothing reached the server');
 
     // Ratings stay blocked until the page has been reloaded: the browser's 'online' event would otherwise

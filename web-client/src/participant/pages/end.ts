@@ -24,6 +24,13 @@ export const endedPage = (): Page => endPage('ended', 'Your session has ended', 
   'The researcher has ended this session. Nothing more will be asked, and you do not need to do anything.',
   'Thank you very much for your time. You can close this page now.']);
 
+/** The headphone check was not passed and the protocol ends the study there (`onFail: end`). */
+export const screenedOutPage = (): Page => endPage('screened-out', 'Thank you for your time', [
+  'This study needs headphones, and the sound check suggests that the sound did not reach you through '
+    + 'headphones. That is no fault of yours: the study simply cannot use the answers in this setup, so it ends '
+    + 'here.',
+  'Nothing more will be asked. Thank you for your interest. You can close this page now.']);
+
 /** The study closed while this participant was in it: nothing more can be saved. */
 export const closedPage = (): Page => endPage('closed', 'This study has ended', [
   'The study has closed, so nothing more can be saved. What you gave before is kept.',

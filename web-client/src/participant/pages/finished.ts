@@ -4,6 +4,7 @@
  */
 import { ApiError, NetworkError, type Session } from '../../api.ts';
 import { completionBlock } from '../../completion.ts';
+import { confirmed } from '../../dialog.ts';
 import { h, saveBlob } from '../../dom.ts';
 import { describe } from '../../music.ts';
 import { alert, status } from '../../status.ts';
@@ -33,6 +34,16 @@ export function finishedPage(session: Session, context: PageContext): Page {
         : `The download failed: ${e instanceof ApiError ? e.detail : String(e)}`, 'info');
     }
   };
+  const withdrawData = async () => {
+    if (context.waiting()) {
+      return;
+    }
+    if (await confirmed('Withdraw your data?',
+      'Your ratings and answers will not be used in the study, and your written answers are deleted. '
+        + 'You cannot undo this.', 'Withdraw my data', true, 'Keep my data')) {
+      context.send({ action: 'withdraw', body: null });
+    }
+  };
   const hint = h('p', { class: 'audio-hint', id: 'audio-hint', hidden: true },
     'Press Play', h('span', { class: 'key-hint' }, ' (or the Space key)'), ' to listen.');
   const element = pageSection('finished', 'Thank you — training is finished',
@@ -47,7 +58,13 @@ export function finishedPage(session: Session, context: PageContext): Page {
       h('p', { class: 'notes' }, describe(composition.notes)),
       h('p', { class: 'meta' }, `Tempo ${composition.tempo} BPM; edits: ${composition.actions.join(', ') || 'none'}`))
       : null,
-    h('p', {}, 'You can close this page now.'));
+    h('p', {}, 'You can close this page now.'),
+    session.canWithdrawData ? h('div', { class: 'withdraw-data' },
+      h('h2', {}, 'Changed your mind?'),
+      h('p', { id: 'withdraw-data-hint' }, 'You can still withdraw your data: it will not be used in the study, '
+        + 'and your written answers are deleted.'),
+      h('button', { type: 'button', id: 'withdraw-data', 'aria-describedby': 'withdraw-data-hint',
+        onclick: () => void withdrawData() }, 'Withdraw my data')) : null);
   element.dataset.playing = 'false';
   player.onStatus = (s) => { element.dataset.playing = String(s.playing); };
   return {

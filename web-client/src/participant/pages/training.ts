@@ -18,13 +18,38 @@ export function trainingPage(session: Session, context: PageContext): Page {
   let track: Track | null = null;
   let presentedAt = 0;
   let newsTimer: number | null = null;
+  // The passive signals sent with each rating (docs/flow.md): starts after the first, time the tab was hidden.
+  let plays = 0;
+  let hiddenMillis = 0;
+  let hiddenSince: number | null = document.visibilityState === 'hidden' ? performance.now() : null;
+  // Must-listen: the ratings open once the track has played to its end here.
+  let mustListen = session.mustListen?.enabled === true;
+  let heardToEnd = false;
+  let waitingFor: boolean = false;
+  const onVisibility = () => {
+    if (document.visibilityState === 'hidden') {
+      hiddenSince ??= performance.now();
+    } else if (hiddenSince !== null) {
+      hiddenMillis += performance.now() - hiddenSince;
+      hiddenSince = null;
+    }
+  };
+  document.addEventListener('visibilitychange', onVisibility);
+  const hiddenSoFar = () => hiddenMillis + (hiddenSince === null ? 0 : performance.now() - hiddenSince);
 
+  const locked = () => mustListen && !heardToEnd;
   const rate = (rating: number) => {
     if (!track || context.waiting()) {
       return;
     }
+    if (locked()) {
+      alert('Please listen to the track to its end before rating it.');
+      return;
+    }
     context.send({ action: 'ratings', body: { episode: track.episode, step: track.step, rating,
-      clientMillisToRate: Math.max(0, Math.round(performance.now() - presentedAt)) } });
+      clientMillisToRate: Math.max(0, Math.round(performance.now() - presentedAt)),
+      heardShare: Math.round(Math.min(1, Math.max(0, player.heardShare())) * 1000) / 1000,
+      replays: Math.max(0, plays - 1), hiddenMillis: Math.round(hiddenSoFar()) } });
   };
   const ratings: HTMLButtonElement[] = [];
   for (let r = 1; r <= 10; r++) {
@@ -40,23 +65,41 @@ export function trainingPage(session: Session, context: PageContext): Page {
   const audioHint = h('p', { class: 'audio-hint', id: 'audio-hint', hidden: true },
     'Your browser plays sound only after you press something: press Play',
     h('span', { class: 'key-hint' }, ' (or the Space key)'), ' to listen.');
+  const listenHint = h('p', { class: 'hint', id: 'listen-hint', hidden: true, 'aria-live': 'polite' },
+    'The rating buttons open once the track has played to its end.');
   const fieldset = h('fieldset', { class: 'ratings' },
     h('legend', { id: 'rating-legend' }, 'How much do you like this track?'),
     h('p', { class: 'scale-ends', id: 'scale-ends' }, h('span', {}, '1 = not at all'),
       h('span', {}, '10 = very much')),
     h('div', { class: 'rating-buttons', role: 'group', 'aria-labelledby': 'rating-legend',
-      'aria-describedby': 'scale-ends' }, ratings));
+      'aria-describedby': 'scale-ends listen-hint' }, ratings), listenHint);
+  /** The buttons' aria-disabled: while an answer waits, and while must-listen keeps them closed. */
+  const lockButtons = () => {
+    const closed = waitingFor || locked();
+    for (const b of ratings) {
+      b.setAttribute('aria-disabled', String(closed));
+    }
+    listenHint.hidden = !locked();
+  };
   const element = h('section', { class: 'page training', 'aria-labelledby': 'page-title', 'data-playing': 'false' },
     h('h1', { id: 'page-title', tabindex: -1 }, 'Listen and rate'), progress, overall, news,
     h('div', { class: 'player' }, play, playback), audioHint, fieldset,
     // Only for keyboards: hidden on touch screens (style.css).
     h('p', { class: 'keys key-hint', id: 'keys' }, 'Keys: ', h('kbd', {}, '1'), '–', h('kbd', {}, '9'), ' rate, ',
       h('kbd', {}, '0'), ' is 10, ', h('kbd', {}, 'Space'), ' or ', h('kbd', {}, 'P'), ' plays the track again. ',
-      'You may rate before the track ends.'));
+      h('span', { id: 'rate-early' }, 'You may rate before the track ends.')));
 
   player.onStatus = (s) => {
     playback.value = s.position;
     element.dataset.playing = String(s.playing);
+    if (!heardToEnd && s.position >= 1) {
+      heardToEnd = true;
+      if (mustListen) {
+        lockButtons();
+        listenHint.hidden = false;
+        listenHint.textContent = 'You can rate the track now.';
+      }
+    }
   };
 
   async function playTrack(byUser: boolean): Promise<void> {
@@ -70,6 +113,7 @@ export function trainingPage(session: Session, context: PageContext): Page {
     }
     audioHint.hidden = started;
     if (started) {
+      plays++;
       play.textContent = 'Play again';
     } else if (byUser) {
       alert('This browser did not start the sound. Check that the tab is not muted, then press Play once more.');
@@ -108,6 +152,14 @@ export function trainingPage(session: Session, context: PageContext): Page {
     }
     const first = track === null;
     track = t;
+    plays = 0;
+    hiddenMillis = 0;
+    hiddenSince = document.visibilityState === 'hidden' ? performance.now() : null;
+    mustListen = s.mustListen?.enabled === true;
+    heardToEnd = false;
+    element.querySelector<HTMLElement>('#rate-early')!.hidden = mustListen;
+    listenHint.textContent = 'The rating buttons open once the track has played to its end.';
+    lockButtons();
     play.textContent = 'Play';
     playback.value = 0;
     presentedAt = performance.now();
@@ -131,11 +183,12 @@ export function trainingPage(session: Session, context: PageContext): Page {
       const rating = command?.action === 'ratings' ? command.body.rating : null;
       element.classList.toggle('waiting', command !== null);
       element.setAttribute('aria-busy', String(command !== null));
+      waitingFor = command !== null;
       for (const b of ratings) {
         b.setAttribute('aria-pressed', String(rating !== null && Number(b.dataset.rating) === rating));
-        // aria-disabled, not disabled: a disabled button would lose the keyboard focus.
-        b.setAttribute('aria-disabled', String(command !== null));
       }
+      // aria-disabled, not disabled: a disabled button would lose the keyboard focus.
+      lockButtons();
     },
     key(action, event) {
       event.preventDefault();
@@ -150,6 +203,7 @@ export function trainingPage(session: Session, context: PageContext): Page {
       if (newsTimer !== null) {
         clearTimeout(newsTimer);
       }
+      document.removeEventListener('visibilitychange', onVisibility);
       player.onStatus = null;
     },
   };
