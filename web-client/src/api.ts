@@ -141,6 +141,8 @@ export interface Session {
   readonly rest?: Rest | null;
   readonly time?: { readonly elapsedSeconds: number; readonly estimatedSecondsLeft: number };
   readonly mustListen?: { readonly enabled: boolean; readonly toleranceMillis: number };
+  /** Aspects an arm with a compound reward asks to rate besides the overall rating (musicality, novelty, coherence). */
+  readonly aspects?: readonly ('musicality' | 'novelty' | 'coherence')[] | null;
   readonly canWithdrawData?: boolean;
   readonly screenedOut?: { readonly block: string };
 }

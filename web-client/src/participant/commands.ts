@@ -21,6 +21,10 @@ export interface RatingAnswer {
   readonly replays?: number;
   /** Time the page was hidden while the track waited for its rating. */
   readonly hiddenMillis?: number;
+  /** An arm with a compound reward asks for these three too, each 1 to 10 (the session names them in `aspects`). */
+  readonly musicality?: number;
+  readonly novelty?: number;
+  readonly coherence?: number;
 }
 
 /** The playback setup of a listening check (setup.ts). */

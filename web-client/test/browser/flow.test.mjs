@@ -332,3 +332,58 @@ test('a headphone check failed with onFail end closes politely, with nothing mor
   assert.deepEqual(context.errors, []);
   await context.close();
 });
+
+test('an arm with a compound reward asks for three aspects of every track, the fresh one first', { timeout: 40000 },
+  async (t) => {
+    if (!browser) {
+      t.skip('no Chromium (set CHROMIUM_PATH); CI=true makes this a failure');
+      return;
+    }
+    const protocol = PROTOCOL.replace('id: flow-short', 'id: flow-compound')
+      .replace(/flow:\n[\s\S]*?  - type: training\n/, 'flow:\n  - type: training\n')
+      .replace(/\n {2}- type: evaluation[\s\S]*?(?=\narms:)/, '')
+      .replace(/    breaks: \{[^\n]*\n/, '')
+      .replace('    startParameters:', `    agent:
+      reward: {type: compound, weights: {musicality: 2, novelty: 1, coherence: 1}}
+    startParameters:`)
+      .replace('      minimum: 2\n', '      minimum: 1\n      rateFreshTrack: true\n');
+    await server.api('/api/studies', { method: 'POST', body: { id: 'flow-compound', protocol } });
+    await server.api('/api/studies/flow-compound/open', { method: 'POST', key: crypto.randomUUID() });
+    const enrolled = await server.api('/api/studies/flow-compound/participants', { method: 'POST', body: {} });
+    const id = enrolled.participantId;
+    const as = { token: enrolled.token, method: 'POST' };
+    const view = await server.api(`/api/participants/${id}`, { token: enrolled.token });
+    await server.api(`/api/participants/${id}/consent`, { ...as, key: crypto.randomUUID(),
+      body: { consentVersion: view.consent.version, agree: true } });
+    await server.api(`/api/participants/${id}/parameters`, { ...as, key: crypto.randomUUID(),
+      body: { baseNote: 60, scale: 'major', length: 2, tempo: 200 } });
+
+    const context = await newContext(browser);
+    const page = await context.newPage();
+    await page.goto(`${server.baseUrl}/#participant=${enrolled.token}`);
+    // Step 0: the episode's fresh melody, rated before the agent's first edit.
+    await page.locator('section.training[data-episode="1"][data-step="0"]').waitFor({ timeout: 20000 });
+    assert.match(await page.locator('#progress').textContent(), /The new melody, before any edit/);
+    assert.equal(await page.locator('#aspects').isVisible(), true);
+    await expectNoSeriousA11yViolations(page, 'the training page of a compound arm');
+    await page.locator('button.rating[data-rating="6"]').click();
+    await page.locator('#alert').filter({ hasText: 'musicality first' }).waitFor();
+    assert.equal((await server.events(id)).filter((e) => e.type === 'TrackRated').length, 0, 'nothing sent');
+
+    for (const [step, aspects, overall] of [[0, ['7', '4', '5'], 6], [1, ['3', '8', '6'], 5]]) {
+      await page.locator(`section.training[data-step="${step}"]`).waitFor({ timeout: 10000 });
+      await page.getByLabel('Musicality').selectOption(aspects[0]);
+      await page.getByLabel('Novelty').selectOption(aspects[1]);
+      await page.getByLabel('Coherence').selectOption(aspects[2]);
+      await page.locator(`button.rating[data-rating="${overall}"]`).click();
+      await page.locator(`section.training[data-step="${step + 1}"]`).waitFor({ timeout: 10000 });
+      assert.equal(await page.getByLabel('Musicality').inputValue(), '', 'the aspects start empty on a new track');
+    }
+    const rated = (await server.events(id)).filter((e) => e.type === 'TrackRated');
+    assert.deepEqual(rated.map((e) => [e.data.step, e.data.rating, e.data.musicality, e.data.novelty,
+      e.data.coherence]), [[0, 6, 7, 4, 5], [1, 5, 3, 8, 6]]);
+    const update = (await server.events(id)).find((e) => e.type === 'QValueUpdated');
+    assert.equal(update.data.reward, (2 * 3 + 8 + 6) / 4, 'the compound of step 1, weights normalised');
+    assert.deepEqual(context.errors, []);
+    await context.close();
+  });

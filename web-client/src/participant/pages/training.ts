@@ -13,6 +13,15 @@ import type { Page, PageContext } from '../page.ts';
 /** How long "Episode 2 of 10 begins" stays on the page. */
 export const EPISODE_NEWS_MS = 4000;
 
+type Aspect = 'musicality' | 'novelty' | 'coherence';
+
+/** The aspects of a compound reward, with the words the page shows. */
+const ASPECTS: readonly (readonly [Aspect, string, string])[] = [
+  ['musicality', 'Musicality', 'How musical does it sound?'],
+  ['novelty', 'Novelty', 'How new or surprising is it?'],
+  ['coherence', 'Coherence', 'How well does it hang together?'],
+];
+
 export function trainingPage(session: Session, context: PageContext): Page {
   const { player } = context;
   let track: Track | null = null;
@@ -38,6 +47,19 @@ export function trainingPage(session: Session, context: PageContext): Page {
   const hiddenSoFar = () => hiddenMillis + (hiddenSince === null ? 0 : performance.now() - hiddenSince);
 
   const locked = () => mustListen && !heardToEnd;
+  // An arm with a compound reward asks for three aspect ratings before the overall one (docs/method.md).
+  const aspectSelects = new Map<Aspect, HTMLSelectElement>();
+  const aspectBox = h('fieldset', { class: 'aspects', id: 'aspects', hidden: true },
+    h('legend', {}, 'First rate three aspects of this track (1 = poor, 10 = excellent)'),
+    ASPECTS.map(([name, label, hint]) => {
+      const select = h('select', { id: `aspect-${name}`, name, 'aria-describedby': `aspect-${name}-hint` },
+        h('option', { value: '' }, 'Choose…'),
+        Array.from({ length: 10 }, (_, i) => h('option', { value: i + 1 }, String(i + 1))));
+      aspectSelects.set(name, select);
+      return h('div', { class: 'field' }, h('label', { for: `aspect-${name}` }, label), select,
+        h('p', { class: 'hint', id: `aspect-${name}-hint` }, hint));
+    }));
+  let asked: readonly Aspect[] = [];
   const rate = (rating: number) => {
     if (!track || context.waiting()) {
       return;
@@ -46,7 +68,17 @@ export function trainingPage(session: Session, context: PageContext): Page {
       alert('Please listen to the track to its end before rating it.');
       return;
     }
-    context.send({ action: 'ratings', body: { episode: track.episode, step: track.step, rating,
+    const aspects: Partial<Record<Aspect, number>> = {};
+    for (const name of asked) {
+      const value = Number(aspectSelects.get(name)!.value);
+      if (!value) {
+        alert(`Please rate the track's ${name} first (1 to 10), then give your overall rating.`);
+        aspectSelects.get(name)!.focus();
+        return;
+      }
+      aspects[name] = value;
+    }
+    context.send({ action: 'ratings', body: { episode: track.episode, step: track.step, rating, ...aspects,
       clientMillisToRate: Math.max(0, Math.round(performance.now() - presentedAt)),
       heardShare: Math.round(Math.min(1, Math.max(0, player.heardShare())) * 1000) / 1000,
       replays: Math.max(0, plays - 1), hiddenMillis: Math.round(hiddenSoFar()) } });
@@ -83,7 +115,7 @@ export function trainingPage(session: Session, context: PageContext): Page {
   };
   const element = h('section', { class: 'page training', 'aria-labelledby': 'page-title', 'data-playing': 'false' },
     h('h1', { id: 'page-title', tabindex: -1 }, 'Listen and rate'), progress, overall, news,
-    h('div', { class: 'player' }, play, playback), audioHint, fieldset,
+    h('div', { class: 'player' }, play, playback), audioHint, aspectBox, fieldset,
     // Only for keyboards: hidden on touch screens (style.css).
     h('p', { class: 'keys key-hint', id: 'keys' }, 'Keys: ', h('kbd', {}, '1'), '–', h('kbd', {}, '9'), ' rate, ',
       h('kbd', {}, '0'), ' is 10, ', h('kbd', {}, 'Space'), ' or ', h('kbd', {}, 'P'), ' plays the track again. ',
@@ -140,7 +172,9 @@ export function trainingPage(session: Session, context: PageContext): Page {
     }
     const extra = p.episode > p.minEpisodes;
     const episodeText = extra ? `Episode ${p.episode} (extra)` : `Episode ${p.episode} of ${p.minEpisodes}`;
-    progress.textContent = `${episodeText} · Track ${t.step} of ${p.stepsPerEpisode}`;
+    // Step 0 is the episode's fresh melody, rated before the agent's first edit where the arm asks for it.
+    progress.textContent = t.step === 0 ? `${episodeText} · The new melody, before any edit`
+      : `${episodeText} · Track ${t.step} of ${p.stepsPerEpisode}`;
     element.dataset.episode = String(t.episode);
     element.dataset.step = String(t.step);
     const done = (Math.min(p.completedEpisodes, p.minEpisodes) * p.stepsPerEpisode + (extra ? 0 : t.step - 1))
@@ -151,7 +185,13 @@ export function trainingPage(session: Session, context: PageContext): Page {
       return;
     }
     const first = track === null;
+    const newEpisode = track === null || track.episode !== t.episode;
     track = t;
+    asked = s.aspects ?? [];
+    aspectBox.hidden = asked.length === 0;
+    for (const select of aspectSelects.values()) {
+      select.value = '';
+    }
     plays = 0;
     hiddenMillis = 0;
     hiddenSince = document.visibilityState === 'hidden' ? performance.now() : null;
@@ -164,7 +204,7 @@ export function trainingPage(session: Session, context: PageContext): Page {
     playback.value = 0;
     presentedAt = performance.now();
     document.title = `Episode ${t.episode}, track ${t.step} – Tuneloop`;
-    if (t.step === 1) {
+    if (newEpisode && t.step <= 1) {
       tellEpisode(t, p);
     }
     // The rating just given keeps no focus ring: the next track starts from the Play button.
