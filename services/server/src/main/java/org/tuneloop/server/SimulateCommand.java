@@ -171,14 +171,21 @@ final class SimulateCommand implements Callable<Integer> {
           Taste.Rater rater = noFatigue ? drawn.withoutFatigue() : drawn;
           SimulatedParticipant.Outcome outcome = new SimulatedParticipant(api, index, rater,
               episodes == null ? 0 : episodes).run(studyId);
-          return recorded(api, outcome);
+          // Screened out by the listening check: ended politely, no training to report.
+          return "screened-out".equals(outcome.phase()) ? null : recorded(api, outcome);
         }));
       }
       List<SimulationReport.Session> sessions = new ArrayList<>();
       List<String> failures = new ArrayList<>();
+      int screenedOut = 0;
       for (Future<SimulationReport.Session> f : running) {
         try {
-          sessions.add(f.get());
+          SimulationReport.Session session = f.get();
+          if (session == null) {
+            screenedOut++;
+          } else {
+            sessions.add(session);
+          }
         } catch (ExecutionException e) {
           failures.add(e.getCause() instanceof Refused r ? r.getMessage() : String.valueOf(e.getCause()));
         } catch (InterruptedException e) {
@@ -190,6 +197,10 @@ final class SimulateCommand implements Callable<Integer> {
         failures.stream().distinct().limit(5).forEach(f -> err.println("  " + f));
         throw new Refused(failures.size() + " of " + participants + " simulated participants could not finish; "
             + "the first reasons are above.");
+      }
+      if (screenedOut > 0) {
+        err.println(screenedOut + " of " + participants + " simulated participant" + (participants == 1 ? " was" : "s were")
+            + " screened out by the listening check; the report leaves them out.");
       }
       sessions.sort(Comparator.comparingInt(SimulationReport.Session::index));
       return sessions;

@@ -163,6 +163,99 @@ class SimulateCommandTest {
     }
   }
 
+  /** formal-study.yaml made short: the same blocks, two episodes of two two-note tracks, an evaluation ratable at once. */
+  private static final String SHORT_FORMAL = """
+      id: formal-short
+      version: 1
+      title: A short formal study
+      consent: {version: "1.0", text: "You rate short melodies; you may stop at any time."}
+      flow:
+        - type: instructions
+          id: instructions
+          pages: [{title: What happens, text: "You rate {episodes} episodes of {steps} melodies."}]
+        - type: listening-check
+          id: listening-check
+          text: Please put on headphones.
+          headphoneCheck: {trials: 3, passMinimum: 3, onFail: end}
+        - type: questionnaire
+          id: background
+          title: About you
+          items:
+            - {type: single-choice, id: age, text: "How old are you?", options: ["18-24", "25-34", "35 or older"]}
+            - {type: number, id: training-years, text: "Years of musical training?", min: 0, max: 80}
+            - {type: multiple-choice, id: genres, text: "Which do you listen to?", options: [Pop, Jazz, Folk], min: 1, max: 2}
+            - type: attention-check
+              id: attention
+              text: To show that you read the questions, please choose "Somewhat agree" here.
+              options: [Disagree, Somewhat disagree, Somewhat agree, Agree]
+              expected: Somewhat agree
+        - type: practice
+          id: practice
+        - type: training
+          id: training
+          pauseBetweenEpisodes: true
+          questionnaires:
+            - every: 1
+              id: fatigue
+              title: How do you feel right now?
+              items: [{type: fatigue, id: fatigue, text: "How do you feel right now?", scale: samn-perelli}]
+          breaks: {afterMinutes: 60, mode: suggest, seconds: 5}
+          mustListen: {enabled: false}
+        - type: evaluation
+          id: evaluation
+          tracks: [first, best, composition, baseline]
+          toleranceMillis: 10000
+        - type: questionnaire
+          id: feedback
+          title: Your feedback
+          items:
+            - {type: likert, id: enjoyment, text: "Did you enjoy it?", points: 7, anchors: [Not at all, Very much]}
+            - {type: text, id: comments, text: "Anything to tell us?", required: false, maxLength: 200}
+        - type: debrief
+          id: debrief
+          title: Thank you
+          text: Thank you for taking part.
+      arms:
+        - id: formal
+          startParameters:
+            defaults: {baseNote: 60, scale: major, length: 2, tempo: 200}
+            length: [2, 2]
+            tempo: [200, 200]
+            fixed: true
+          episodes: {minimum: 2, stepsPerEpisode: 2}
+      """;
+
+  @Test
+  @Timeout(value = 60, unit = TimeUnit.SECONDS)
+  void simulatedParticipantsGoThroughEveryBlockOfAFormalStudy() throws IOException {
+    Path protocol = folder.resolve("formal-short.yaml");
+    Files.writeString(protocol, SHORT_FORMAL);
+    Run sim = simulate("--protocol", protocol.toString(), "--participants", "3", "--concurrency", "3", "--seed", "5");
+
+    assertThat(sim.exit()).as(sim.out() + sim.err()).isZero();
+    assertThat(sim.out()).contains("Simulated 3 participants", "Arm formal (3 participants");
+    assertThat(sim.err()).doesNotContain("screened out");
+    String studyId = sim.studyId();
+    List<String> ids = await(platform.studies.assignments(studyId)).stream()
+        .map(StudyEvent.ParticipantAssigned::participantId).toList();
+    assertThat(ids).hasSize(3);
+    for (String id : ids) {
+      List<ParticipantEvent> events = await(platform.participants.events(id));
+      assertThat(events).as(id).anySatisfy(e -> assertThat(e).isInstanceOf(ParticipantEvent.QuestionnaireAnswered.class));
+      assertThat(events.stream().filter(ParticipantEvent.EvaluationAnswered.class::isInstance)).as(id).hasSize(4);
+      List<ParticipantEvent.TrackRated> rated = events.stream().filter(ParticipantEvent.TrackRated.class::isInstance)
+          .map(ParticipantEvent.TrackRated.class::cast).toList();
+      assertThat(rated).as(id).hasSize(2 * 2)
+          .allSatisfy(r -> assertThat(r.heardShare()).isEqualTo(1.0));
+      // The attention check was answered as asked, the headphone check passed.
+      assertThat(events).filteredOn(ParticipantEvent.AttentionCheckAnswered.class::isInstance)
+          .singleElement().satisfies(e -> assertThat(((ParticipantEvent.AttentionCheckAnswered) e).passed()).isTrue());
+      assertThat(events).as(id).anySatisfy(e -> assertThat(e).isInstanceOf(ParticipantEvent.HeadphoneCheckCompleted.class));
+      Participants.Loaded loaded = await(platform.participants.load(id));
+      assertThat(loaded.state().phase()).as(id).isEqualTo("finished");
+    }
+  }
+
   @Test
   void theSameSeedGivesTheSameParticipantsAndAnotherSeedOthers() throws IOException {
     Path first = folder.resolve("first");
