@@ -213,7 +213,10 @@ final class SimulateCommand implements Callable<Integer> {
   private static SimulationReport.Session recorded(SimulationClient api, SimulatedParticipant.Outcome outcome) {
     String path = "/api/participants/" + outcome.participantId();
     JsonArray events = api.researcherGet(path + "/events").getJsonArray("events");
-    int qSize = api.researcherGet(path + "/q-table").getInteger("entries");
+    // The size of what the agent learnt: Q-table entries, or a linear learner's weights.
+    JsonObject table = api.researcherGet(path + "/q-table");
+    JsonObject weights = table.getJsonObject("learning", new JsonObject()).getJsonObject("weights");
+    int qSize = weights != null ? weights.size() : table.getInteger("entries");
     return SimulationReport.session(outcome.index(), outcome.participantId(), outcome.rater().taste(), events, qSize);
   }
 

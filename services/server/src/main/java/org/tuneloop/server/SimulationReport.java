@@ -224,7 +224,7 @@ final class SimulationReport {
     out.println();
     out.println("Gain: mean rating of the last two episodes minus the first two (with fewer than four episodes, the "
         + "last minus the first), 95% CI over participants. Revisits: share of Q-value updates whose state the "
-        + "participant's agent had updated before. Q size: entries of the participant's Q-table at the end, mean.");
+        + "participant's agent had updated before. Q size: entries of the participant's Q-table at the end (for a linear learner, its weights), mean.");
   }
 
   static void writeParticipants(List<Session> sessions, Path file) throws IOException {
