@@ -13,10 +13,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.tuneloop.eventstore.DatabaseAddress;
@@ -46,14 +44,9 @@ class CrashProofIT {
   @Test
   @Timeout(150)
   void machinesPostgresql() throws Exception {
-    Optional<TestDatabases.Server> external = TestDatabases.external();
-    if (external.isEmpty() && "true".equalsIgnoreCase(System.getenv("CI"))) {
-      throw new AssertionError("CI=true but " + TestDatabases.URL_VARIABLE + " is not set: .ci/run starts the machine's"
-          + " PostgreSQL and exports it");
-    }
-    Assumptions.assumeTrue(external.isPresent(), TestDatabases.URL_VARIABLE + " not set");
+    TestDatabases.Server external = TestDatabases.externalRequired();
     Path work = Files.createTempDirectory("tuneloop-crash-external");
-    try (TestDatabases.TestDatabase database = TestDatabases.create(external.get())) {
+    try (TestDatabases.TestDatabase database = TestDatabases.create(external)) {
       survive(work, List.of("--db", url(database.owner()), "--app-password", TestDatabases.APP_ROLE.password()),
           url(database.owner()));
     } finally {

@@ -17,10 +17,8 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.tuneloop.eventstore.DatabaseAddress;
@@ -55,13 +53,9 @@ class OutageProofIT {
   @Test
   @Timeout(120)
   void machinesPostgresqlCutOff() throws Exception {
-    Optional<TestDatabases.Server> external = TestDatabases.external();
-    if (external.isEmpty() && "true".equalsIgnoreCase(System.getenv("CI"))) {
-      throw new AssertionError("CI=true but " + TestDatabases.URL_VARIABLE + " is not set");
-    }
-    Assumptions.assumeTrue(external.isPresent(), TestDatabases.URL_VARIABLE + " not set");
+    TestDatabases.Server external = TestDatabases.externalRequired();
     Path work = Files.createTempDirectory("tuneloop-outage-external");
-    try (TestDatabases.TestDatabase database = TestDatabases.create(external.get());
+    try (TestDatabases.TestDatabase database = TestDatabases.create(external);
          Proxy proxy = new Proxy(database.owner())) {
       DatabaseAddress viaProxy = new DatabaseAddress("127.0.0.1", proxy.port(), database.owner().database(),
           database.owner().user(), database.owner().password());

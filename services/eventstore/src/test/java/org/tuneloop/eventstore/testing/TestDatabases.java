@@ -95,11 +95,32 @@ public final class TestDatabases {
     Optional<Server> external = external();
     if (external.isPresent()) {
       servers.add(external.get());
-    } else if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-      throw new IllegalStateException("CI=true but " + URL_VARIABLE + " is not set: .ci/run must start the machine's"
-          + " PostgreSQL 15 and export its owner URL, so the event store is tested on a real server too");
+    } else if (onCi()) {
+      throw missingOnCi();
     }
     return servers.stream();
+  }
+
+  /**
+   * The external server, for a test that needs the machine's PostgreSQL: under CI=true its absence is a failure,
+   * elsewhere the test is skipped (the embedded server cannot stand in, e.g. for pg_dump or stopping it).
+   */
+  public static Server externalRequired() {
+    Optional<Server> external = external();
+    if (external.isEmpty() && onCi()) {
+      throw missingOnCi();
+    }
+    org.junit.jupiter.api.Assumptions.assumeTrue(external.isPresent(), URL_VARIABLE + " not set");
+    return external.get();
+  }
+
+  private static boolean onCi() {
+    return "true".equalsIgnoreCase(System.getenv("CI"));
+  }
+
+  private static IllegalStateException missingOnCi() {
+    return new IllegalStateException("CI=true but " + URL_VARIABLE + " is not set: .ci/run must start the machine's"
+        + " PostgreSQL 15 and export its owner URL, so the tests that need a real server run on it");
   }
 
   /** The external server from {@value #URL_VARIABLE}, if set. */
