@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
-import io.vertx.sqlclient.Pool;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.Reader;
@@ -70,11 +69,9 @@ class SimulateCommandTest {
 
   @BeforeEach
   void start(Vertx vertx) {
-    Pool pool = database.appPool(vertx, 8);
-    platform = Platform.over(vertx, pool, database.app().connectOptions());
-    HttpVerticle http = new HttpVerticle(new ServerConfig("localhost", 0, null, null, false, null, null), platform);
-    await(vertx.deployVerticle(http));
-    url = "http://localhost:" + http.actualPort();
+    InProcessServer server = InProcessServer.deploy(vertx, database.appPool(vertx, 8), database, null);
+    platform = server.platform;
+    url = "http://localhost:" + server.port;
     String email = "sim-" + UUID.randomUUID().toString().substring(0, 8) + "@example.org";
     Researchers.Researcher researcher = await(platform.researchers.create(email, Researchers.Role.RESEARCHER,
         "not-a-password-hash"));

@@ -74,10 +74,7 @@ class StudyAdminCommandTest {
   @BeforeEach
   void start(Vertx vertx) {
     pool = database.appPool(vertx, 4);
-    Platform platform = Platform.over(vertx, pool, database.app().connectOptions());
-    HttpVerticle http = new HttpVerticle(new ServerConfig("localhost", 0, null, null, false, PUBLIC, null), platform);
-    await(vertx.deployVerticle(http));
-    url = "http://localhost:" + http.actualPort();
+    url = "http://localhost:" + InProcessServer.deploy(vertx, pool, database, PUBLIC).port;
     token = tokenOfNewResearcher();
   }
 
