@@ -344,8 +344,16 @@ public final class HttpVerticle extends VerticleBase {
         : Future.succeededFuture(loaded));
   }
 
+  /**
+   * The participant's study for a participant's request: the state the log follower keeps fresh (within a second of
+   * any process's change, at once for this process's), read from the database only when not cached.
+   */
+  private Future<Studies.Loaded> study(String studyId) {
+    return studies.cached(studyId).map(Future::succeededFuture).orElseGet(() -> studies.get(studyId));
+  }
+
   private Future<JsonObject> sessionView(Participants.Loaded loaded) {
-    return studies.get(ParticipantDecider.enrolment(loaded.state()).studyId())
+    return study(ParticipantDecider.enrolment(loaded.state()).studyId())
         .map(study -> Views.session(loaded, study.protocol(), study.study().status()));
   }
 
@@ -380,15 +388,19 @@ public final class HttpVerticle extends VerticleBase {
         .put("requestId", UUID.randomUUID().toString())
         .put("clientTime", clientTime(ctx.request().getHeader("X-Client-Time")))
         .put(Participants.REQUEST_SHA256, RequestBody.fingerprint(ctx));
-    return participants.load(id).compose(loaded -> loaded.state() instanceof Participant.Unknown
-            ? Future.failedFuture(ApiError.notFound("no participant '" + id + "'"))
-            : studies.get(ParticipantDecider.enrolment(loaded.state()).studyId()).map(study -> {
-              StudyDecider.admit(study.study(), command, ParticipantDecider.enrolment(loaded.state()).test());
-              return study;
-            }))
-        .compose(study -> participants.load(id).compose(before -> participants.handle(id, command, key, metadata)
-            .compose(handled -> afterwards(before, command, handled))))
-        .compose(handled -> sessionView(handled.loaded()).map(view -> view.put("duplicate", handled.duplicate())));
+    // The state loaded here is also the state before the command (for what it leaves to do outside the log).
+    return participants.load(id).<Participants.Handled>compose(before -> {
+      if (before.state() instanceof Participant.Unknown) {
+        return Future.failedFuture(ApiError.notFound("no participant '" + id + "'"));
+      }
+      org.tuneloop.study.ParticipantEvent.ParticipantEnrolled enrolment = ParticipantDecider.enrolment(before.state());
+      return study(enrolment.studyId())
+          .compose(study -> {
+            StudyDecider.admit(study.study(), command, enrolment.test());
+            return participants.handle(id, command, key, metadata);
+          })
+          .compose(handled -> afterwards(before, command, handled));
+    }).compose(handled -> sessionView(handled.loaded()).map(view -> view.put("duplicate", handled.duplicate())));
   }
 
   /**
