@@ -1,6 +1,6 @@
 // The researcher dashboard and the entry through study links, end to end against `study serve --demo`. An admin
 // signs in through the printed researcher link and adds a researcher; the researcher signs in, is shown the
-// problems of a broken protocol, creates a study from study-protocols/pilot.yaml and opens it; three participants
+// problems of a broken protocol, creates a study from the pilot's arms with training alone and opens it; three participants
 // join through the general link at once and land in both arms; the monitor follows their steps live; the
 // researcher pauses one (who sees the pause page and goes on by themselves after the resume), writes a note and
 // ends another's session early; another researcher cannot see the study; a Prolific entry returns to its session
@@ -17,7 +17,8 @@ import {
   tempDir,
 } from './harness.mjs';
 
-const PILOT = join(ROOT, 'study-protocols/pilot.yaml');
+// The pilot's arms with training alone (pilot.test.mjs goes through study-protocols/pilot.yaml's whole flow).
+const PILOT = join(ROOT, 'services/server/src/test/resources/protocols/pilot-training-only.yaml');
 const SHOTS = process.env.TUNELOOP_SCREENSHOTS;
 const PROLIFIC = 'https://app.prolific.com';
 

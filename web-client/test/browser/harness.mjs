@@ -262,9 +262,111 @@ export async function waitForTraining(page, at) {
   }, at ?? null, { timeout: 30000 });
 }
 
+/**
+ * Agrees on the consent page, then goes on to the start parameters: a study whose protocol has blocks before
+ * training (the demo's, paper-replication.yaml) has them answered by throughBlocksBeforeTraining.
+ */
 export async function consent(page) {
   await page.getByRole('button', { name: 'I agree and take part' }).click();
+  await page.waitForFunction(() => !document.querySelector('#view section.consent'), null, { timeout: 20000 });
+  await throughBlocksBeforeTraining(page);
+}
+
+const BEFORE_TRAINING = ['instructions', 'listening-check', 'questionnaire'];
+
+/** The API's answer to each block before training, as a careful participant gives it (FlowSteps in the Java tests). */
+function answerBeforeTraining(session) {
+  const block = session.block;
+  switch (session.phase) {
+    case 'instructions':
+      return ['instructions', { block: block.id }];
+    case 'listening-check':
+      if (!block.setupRecorded || !block.headphoneCheck) {
+        return ['setup', { block: block.id, browser: 'HeadlessChrome 1', sampleRate: 48000, deviceType: 'laptop' }];
+      }
+      return ['headphone-trials', { block: block.id, trial: block.headphoneCheck.trial,
+        answer: block.headphoneCheck.layout.indexOf('quiet') + 1 }];
+    default: {
+      const answers = {};
+      for (const item of block.items.filter((i) => i.required !== false)) {
+        if (item.type === 'single-choice') answers[item.id] = item.options[0];
+        else if (item.type === 'multiple-choice') answers[item.id] = [item.options[0]];
+        else if (item.type === 'attention-check') {
+          answers[item.id] = item.options.find((o) => item.text.includes(`"${o}"`)) ?? item.options[0];
+        } else if (item.type === 'number') answers[item.id] = item.min ?? 0;
+        else if (item.type === 'text') answers[item.id] = 'No comment.';
+        else answers[item.id] = 1;
+      }
+      return ['answers', { block: block.id, answers }];
+    }
+  }
+}
+
+/**
+ * For tests about training: the blocks between consent and training (instructions, listening check,
+ * questionnaires) answered through the API with the page's own participant token, then the page reloaded at the
+ * start parameters. A study of training alone is at the parameters already; the page is left as it is.
+ */
+export async function throughBlocksBeforeTraining(page) {
+  const base = new URL(page.url()).origin;
+  const token = await page.evaluate(() => localStorage.getItem('tuneloop.participantToken'));
+  const call = async (path, method = 'GET', body) => {
+    const headers = { Authorization: `Bearer ${token}` };
+    if (body !== undefined) Object.assign(headers, { 'Content-Type': 'application/json', 'Idempotency-Key': crypto.randomUUID() });
+    const response = await fetch(base + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
+    return response.json();
+  };
+  const { participantId } = await call('/api/session');
+  let session = await call(`/api/participants/${participantId}`);
+  if (!BEFORE_TRAINING.includes(session.phase)) {
+    await page.locator('form.parameters').waitFor();
+    return;
+  }
+  while (BEFORE_TRAINING.includes(session.phase)) {
+    const [action, body] = answerBeforeTraining(session);
+    session = await call(`/api/participants/${participantId}/${action}`, 'POST', body);
+  }
+  await page.reload();
   await page.locator('form.parameters').waitFor();
+}
+
+/**
+ * After training, the blocks of the demo's flow answered on the page as a participant does: each evaluation
+ * track played to its end and rated, each questionnaire's required items answered (the first choice), the
+ * debrief's Finish; it returns at the finished page.
+ */
+export async function throughBlocksAfterTraining(page) {
+  for (;;) {
+    await page.locator('#view section.evaluation, #view section.questionnaire, #view section.debrief, #view section.finished')
+      .first().waitFor({ timeout: 20000 });
+    const phase = await page.evaluate(() => ['finished', 'evaluation', 'questionnaire', 'debrief']
+      .find((kind) => document.querySelector(`#view section.${kind}`)));
+    if (phase === 'finished') return;
+    if (!phase) {
+      await sleep(100); // between two pages
+    } else if (phase === 'evaluation') {
+      const label = await page.locator('section.evaluation').getAttribute('data-label');
+      await page.getByRole('button', { name: /Play/ }).click();
+      await page.waitForFunction(() => document.getElementById('submit-answers')?.getAttribute('aria-disabled')
+        === 'false', null, { timeout: 20000 });
+      for (const group of await page.locator('section.evaluation fieldset.item').all()) {
+        await group.locator('input[type="radio"]').first().check();
+      }
+      await page.getByRole('button', { name: 'Save and go on' }).click();
+      await page.waitForFunction((l) => document.querySelector('section.evaluation')?.dataset.label !== l, label,
+        { timeout: 20000 });
+    } else if (phase === 'questionnaire') {
+      for (const group of await page.locator('section.questionnaire fieldset.item').all()) {
+        await group.locator('input[type="radio"], input[type="checkbox"]').first().check();
+      }
+      await page.getByRole('button', { name: 'Continue' }).click();
+      await page.locator('section.questionnaire').waitFor({ state: 'detached', timeout: 20000 });
+    } else {
+      await page.getByRole('button', { name: 'Finish', exact: true }).click();
+      await page.locator('section.debrief').waitFor({ state: 'detached', timeout: 20000 });
+    }
+  }
 }
 
 export async function chooseParameters(page, { length, tempo }) {
@@ -306,12 +408,17 @@ export function ratingsPerStep(events) {
   return counts;
 }
 
-/** Participant set up through the API (consent, parameters), to reach training quickly. */
+/** Participant set up through the API (consent, the blocks before training, parameters), to reach training quickly. */
 export async function trainingParticipant(server, { length, tempo }) {
   const p = await server.enrol();
   const session = await server.api(`/api/participants/${p.participantId}`, { token: p.token });
-  await server.api(`/api/participants/${p.participantId}/consent`, { token: p.token, method: 'POST',
+  let next = await server.api(`/api/participants/${p.participantId}/consent`, { token: p.token, method: 'POST',
     key: crypto.randomUUID(), body: { consentVersion: session.consent.version, agree: true } });
+  while (BEFORE_TRAINING.includes(next.phase)) {
+    const [action, body] = answerBeforeTraining(next);
+    next = await server.api(`/api/participants/${p.participantId}/${action}`, { token: p.token, method: 'POST',
+      key: crypto.randomUUID(), body });
+  }
   await server.api(`/api/participants/${p.participantId}/parameters`, { token: p.token, method: 'POST',
     key: crypto.randomUUID(), body: { baseNote: 60, scale: 'major', length, tempo } });
   return p;

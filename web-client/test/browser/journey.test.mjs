@@ -1,14 +1,16 @@
-// The participant's whole journey in real headless Chromium against `study serve --demo`: consent, start
-// parameters, 10 episodes (and one more) rated by clicks and by keys, a reload, a closed and reopened tab, a
-// server killed (kill -9) and restarted mid-episode, the finish page with the composition played and
-// downloaded as MIDI; then exactly one stored rating per step, and `study audit verify` passing on the data.
+// The participant's whole journey in real headless Chromium against `study serve --demo` (paper-replication.yaml):
+// consent, the blocks before training (answered through the API by the harness; flow.test.mjs and
+// pilot.test.mjs go through them on the page), start parameters, 10 episodes (and one more) rated by clicks and
+// by keys, a reload, a closed and reopened tab, a server killed (kill -9) and restarted mid-episode, the
+// evaluation, feedback and debrief on the page, the finish page with the composition played and downloaded as
+// MIDI; then exactly one stored rating per step, and `study audit verify` passing on the data.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import {
   StudyServer, chooseParameters, consent, expectNoSeriousA11yViolations, launchBrowser, newContext, rate, ratingsPerStep, shownStep, tempDir,
-  waitForTraining,
+  throughBlocksAfterTraining, waitForTraining,
 } from './harness.mjs';
 
 const LENGTH = 2;
@@ -107,6 +109,9 @@ test('a participant trains 10 episodes through reloads and a server crash, finis
     }
     await page.locator('section.between').waitFor();
     await page.getByRole('button', { name: 'Finish training' }).click();
+    await page.locator('section.evaluation').waitFor();
+    await expectNoSeriousA11yViolations(page, 'the evaluation');
+    await throughBlocksAfterTraining(page);
     await page.locator('section.finished').waitFor();
     await expectNoSeriousA11yViolations(page, 'the finish page');
 

@@ -128,7 +128,8 @@ final class BenchCommand implements Callable<Integer> {
     String token = Platform.await(platform.apiTokens.issue(researcher.id(), "bench")).token();
     SimulationClient api = new SimulationClient("http://localhost:" + http.actualPort(), token);
     String studyId = api.researcherPost("/api/studies", new JsonObject().put("id", "bench")
-        .put("protocol", StudyCommand.resource("/study-protocols/paper-replication.yaml"))).getString("id");
+        .put("protocol", ProtocolFile.withoutFlow(StudyCommand.resource("/study-protocols/paper-replication.yaml"))))
+        .getString("id");
     api.researcherPost("/api/studies/" + StudyAdminCommand.Api.segment(studyId) + "/open", new JsonObject());
     settings(platform);
     Pool owner = PgBuilder.pool().with(new PoolOptions().setMaxSize(POOL_SIZE))

@@ -93,6 +93,15 @@ public final class ProtocolFile {
     }
   }
 
+  /**
+   * The same YAML protocol text with its top-level {@code flow} left out: the study as training alone, consent
+   * straight to the start parameters (the benchmark measures training, not questionnaires). Text, not a tree, so
+   * that every other line, comments included, stays as written.
+   */
+  public static String withoutFlow(String yamlText) {
+    return yamlText.replaceAll("(?m)^flow:[^\\n]*\\n(?:(?:[ #][^\\n]*)?\\n)*", "");
+  }
+
   /** The schema as shipped, for `study protocol schema` and the docs. */
   public static String schemaText() {
     try {

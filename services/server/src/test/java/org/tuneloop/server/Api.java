@@ -58,7 +58,7 @@ public record Api(String baseUrl, String token) {
     return r.json();
   }
 
-  /** Consents and chooses parameters, leaving the participant at episode 1 step 1. */
+  /** Consents, goes through the blocks before training and chooses parameters, leaving the participant at episode 1 step 1. */
   public JsonObject startTraining(String participantId, JsonObject parameters) {
     JsonObject s = session(participantId);
     Reply consent = post("/api/participants/" + participantId + "/consent",
@@ -66,11 +66,38 @@ public record Api(String baseUrl, String token) {
     if (consent.status() != 200) {
       throw new AssertionError("consent: " + consent.status() + " " + consent.body());
     }
+    throughBlocksBeforeTraining(participantId, consent.json());
     Reply started = post("/api/participants/" + participantId + "/parameters", parameters.encode());
     if (started.status() != 200) {
       throw new AssertionError("parameters: " + started.status() + " " + started.body());
     }
     return started.json();
+  }
+
+  /** Answers the blocks between consent and training (FlowSteps), returning the session at the parameters. */
+  public JsonObject throughBlocksBeforeTraining(String participantId, JsonObject session) {
+    while (FlowSteps.beforeTraining(session)) {
+      session = step(participantId, session);
+    }
+    return session;
+  }
+
+  /** Answers the blocks after training (evaluation, questionnaires, debrief), returning the finished session. */
+  public JsonObject throughBlocksAfterTraining(String participantId, JsonObject session) {
+    while (!session.getString("phase").equals("finished")) {
+      session = step(participantId, session);
+    }
+    return session;
+  }
+
+  private JsonObject step(String participantId, JsonObject session) {
+    FlowSteps.Step step = FlowSteps.next(session);
+    Reply r = post("/api/participants/" + participantId + "/" + step.action(), step.body().encode(),
+        java.util.UUID.randomUUID().toString());
+    if (r.status() != 200) {
+      throw new AssertionError(step.action() + ": " + r.status() + " " + r.body());
+    }
+    return r.json();
   }
 
   /** Rates the track waiting in the session, with a fresh idempotency key. */

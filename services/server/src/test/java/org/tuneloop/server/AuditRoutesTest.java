@@ -32,7 +32,7 @@ import org.tuneloop.study.ParticipantCommand;
  */
 @Timeout(120)
 class AuditRoutesTest {
-  private static final String PILOT = StudyCommand.resource("/study-protocols/pilot.yaml");
+  private static final String PILOT = StudyCommand.resource("/protocols/pilot-training-only.yaml");
 
   private static TestDatabase database;
   private static Vertx vertx;

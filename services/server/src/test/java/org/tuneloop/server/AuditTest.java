@@ -37,7 +37,7 @@ import org.tuneloop.study.ParticipantCommand;
  */
 @Timeout(120)
 class AuditTest {
-  private static final String PILOT = StudyCommand.resource("/study-protocols/pilot.yaml");
+  private static final String PILOT = StudyCommand.resource("/protocols/pilot-training-only.yaml");
   // Pilot: 2 episodes of 4 steps, each rating giving TrackRated and QValueUpdated.
   private static final int UPDATES_EACH = 8;
 

@@ -33,7 +33,7 @@ import org.tuneloop.server.InProcessServer.As;
 @ExtendWith(VertxExtension.class)
 class BackupProofIT {
   private static final Path TOOLS = Path.of("/usr/lib/postgresql/15/bin");
-  private static final String PILOT = StudyCommand.resource("/study-protocols/pilot.yaml");
+  private static final String PILOT = StudyCommand.resource("/protocols/pilot-training-only.yaml");
   @TempDir Path folder;
 
   @Test

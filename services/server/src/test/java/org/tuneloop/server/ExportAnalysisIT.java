@@ -52,7 +52,7 @@ class ExportAnalysisIT {
         String token = InProcessServer.await(server.platform.apiTokens.issue(researcher.id(), "analysis")).token();
         String url = "http://localhost:" + server.port;
         ExportTest.Run sim = ExportTest.run("simulate", "--url", url, "--token", token, "--protocol",
-            ServerProcess.repositoryRoot().resolve("study-protocols/pilot.yaml").toString(), "--participants", "8",
+            ServerProcess.testProtocol("pilot-training-only.yaml").toString(), "--participants", "8",
             "--episodes", "3");
         assertThat(sim.exit()).as(sim.err()).isZero();
         Matcher m = Pattern.compile("of study (\\S+) ").matcher(sim.out());

@@ -92,7 +92,7 @@ class ExportLargeLogIT {
           "large@example.org", Researchers.Role.RESEARCHER, "not-a-password-hash"));
       String token = InProcessServer.await(server.platform.apiTokens.issue(researcher.id(), "large")).token();
       ExportTest.Run sim = ExportTest.run("simulate", "--url", "http://localhost:" + server.port, "--token", token,
-          "--protocol", ServerProcess.repositoryRoot().resolve("study-protocols/pilot.yaml").toString(),
+          "--protocol", ServerProcess.testProtocol("pilot-training-only.yaml").toString(),
           "--participants", "2");
       assertThat(sim.exit()).as(sim.err()).isZero();
       Matcher m = Pattern.compile("of study (\\S+) ").matcher(sim.out());

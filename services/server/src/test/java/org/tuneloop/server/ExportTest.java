@@ -46,7 +46,7 @@ import org.tuneloop.eventstore.testing.TestDatabases.TestDatabase;
  */
 @Timeout(value = 3, unit = java.util.concurrent.TimeUnit.MINUTES)
 class ExportTest {
-  private static final Path PILOT = ServerProcess.repositoryRoot().resolve("study-protocols/pilot.yaml");
+  private static final Path PILOT = ServerProcess.testProtocol("pilot-training-only.yaml");
   private static TestDatabase database;
   private static Vertx vertx;
   private static Platform platform;

@@ -38,7 +38,7 @@ import org.tuneloop.server.InProcessServer.Reply;
 @ExtendWith(VertxExtension.class)
 @Timeout(120)
 class HardeningTest {
-  private static final String PILOT = StudyCommand.resource("/study-protocols/pilot.yaml");
+  private static final String PILOT = StudyCommand.resource("/protocols/pilot-training-only.yaml");
   private static final JsonObject CONSENT = new JsonObject().put("consentVersion", "1.0").put("agree", true);
   private static final JsonObject PARAMETERS = new JsonObject().put("baseNote", 60).put("scale", "major")
       .put("length", 4).put("tempo", 200);

@@ -99,8 +99,12 @@ class ParticipantApiIT {
     assertThat(eventCount()).as("events after refused commands").isEqualTo(before);
 
     JsonObject consent = participant.session(participantId).getJsonObject("consent");
-    assertThat(participant.post(p + "/consent", new JsonObject().put("consentVersion", consent.getString("version"))
-        .put("agree", true).encode()).status()).isEqualTo(200);
+    Api.Reply agreed = participant.post(p + "/consent", new JsonObject().put("consentVersion", consent.getString("version"))
+        .put("agree", true).encode());
+    assertThat(agreed.status()).isEqualTo(200);
+    // The demo's flow (paper-replication.yaml) asks its questions before the start parameters.
+    assertThat(participant.throughBlocksBeforeTraining(participantId, agreed.json()).getString("phase"))
+        .isEqualTo("parameters");
     before = eventCount();
     // The HTTP layer checks types and shapes (400); what the arm allows is the decider's to say (422), from one rule.
     expectError(participant.post(p + "/parameters", parameters(60, "lydian", 8, 90).encode()), 422, "scale");
@@ -260,6 +264,9 @@ class ParticipantApiIT {
   void finishesWithAGreedyCompositionAsJsonAndAsMidi() throws Exception {
     String p = "/api/participants/" + participantId;
     JsonObject session = participant.post(p + "/finish", null, UUID.randomUUID().toString()).json();
+    // The demo's flow goes on after training: the evaluation, the feedback questions and the debrief.
+    assertThat(session.getString("phase")).isEqualTo("evaluation");
+    session = participant.throughBlocksAfterTraining(participantId, session);
     assertThat(session.getString("phase")).isEqualTo("finished");
     JsonObject composition = participant.get(p + "/composition").json();
     assertThat(composition.getJsonArray("actions")).hasSize(8);

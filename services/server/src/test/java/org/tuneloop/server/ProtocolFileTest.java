@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.tuneloop.study.ArmSettings;
+import org.tuneloop.study.Block;
 import org.tuneloop.study.Protocol;
 import picocli.CommandLine;
 
@@ -37,6 +38,39 @@ class ProtocolFileTest {
     for (Path file : files) {
       assertThat(ProtocolFile.check(Files.readString(file))).as(file.toString()).isEmpty();
     }
+  }
+
+  @Test
+  void theReplicationAndThePilotGoThroughWholeFlowsWithTheirDurationsComputed() throws IOException {
+    Protocol paper = ProtocolFile.parse(Files.readString(SHIPPED.resolve("paper-replication.yaml")));
+    assertThat(paper.flow()).extracting(Block::type).containsExactly("instructions", "listening-check",
+        "questionnaire", "training", "evaluation", "questionnaire", "debrief");
+    ArmSettings defaults = ArmSettings.paper();
+    assertThat(paper.arm("paper")).as("the paper's settings, which are the defaults").isEqualTo(new ArmSettings("paper",
+        defaults.agent(), defaults.startParameters(), defaults.pitchesBelow(), defaults.pitchesAbove(),
+        defaults.minBeats(), defaults.maxBeats(), defaults.beatStep(), defaults.minNotes(), defaults.drums(),
+        defaults.minEpisodes(), defaults.stepsPerEpisode()));
+    assertThat(paper.consent().text()).doesNotContain("{").contains("at least 10 rounds of 8 melodies");
+
+    Protocol pilot = ProtocolFile.parse(Files.readString(SHIPPED.resolve("pilot.yaml")));
+    assertThat(pilot.flow()).extracting(Block::type).containsExactly("instructions", "listening-check",
+        "questionnaire", "training", "evaluation", "debrief");
+    Block.Training training = (Block.Training) pilot.flow().get(3);
+    assertThat(training.breaks().enforce()).isTrue();
+    assertThat(training.breaks().identicalRun()).isEqualTo(4);
+    assertThat(training.probes()).hasSize(1);
+    assertThat(pilot.consent().text()).doesNotContain("{").contains("There are 2 rounds of 4 melodies");
+  }
+
+  @Test
+  void withoutItsFlowAProtocolIsTheSameStudyAsTrainingAlone() throws IOException {
+    String text = Files.readString(SHIPPED.resolve("paper-replication.yaml"));
+    Protocol paper = ProtocolFile.parse(text);
+    Protocol trainingAlone = ProtocolFile.parse(ProtocolFile.withoutFlow(text));
+    assertThat(trainingAlone.flow()).containsExactly(Block.Training.plain());
+    assertThat(trainingAlone.arms()).isEqualTo(paper.arms());
+    assertThat(trainingAlone.consent()).isEqualTo(paper.consent());
+    assertThat(ProtocolFile.withoutFlow(MINIMAL)).isEqualTo(MINIMAL);
   }
 
   @Test

@@ -89,6 +89,11 @@ final class RatingLoad implements AutoCloseable {
                 session.getJsonObject("consent").getString("version")).put("agree", true).encode(), UUID.randomUUID().toString());
             continue;
           }
+          case "instructions", "listening-check", "questionnaire" -> {
+            FlowSteps.Step before = FlowSteps.next(session);
+            call("POST", path + "/" + before.action(), token, before.body().encode(), UUID.randomUUID().toString());
+            continue;
+          }
           case "parameters" -> {
             call("POST", path + "/parameters", token, new JsonObject().put("baseNote", 60).put("scale", "major")
                 .put("length", 8).put("tempo", 90).encode(), UUID.randomUUID().toString());

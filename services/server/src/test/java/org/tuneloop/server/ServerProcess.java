@@ -35,6 +35,14 @@ public final class ServerProcess implements AutoCloseable {
     return Path.of(System.getProperty("tuneloop.root", "../..")).toAbsolutePath().normalize();
   }
 
+  /**
+   * A protocol kept for tests in src/test/resources/protocols, as a file: pilot-training-only.yaml is the pilot's
+   * two arms with training alone, for tests about training that rate straight after consent.
+   */
+  public static Path testProtocol(String name) {
+    return repositoryRoot().resolve("services/server/src/test/resources/protocols").resolve(name);
+  }
+
   /** Starts `study serve --demo --port 0` in {@code workDir}, waiting until it prints that it is ready. */
   public static ServerProcess start(Path workDir, String... extraArgs) throws IOException, InterruptedException {
     List<String> command = new ArrayList<>(List.of(repositoryRoot().resolve("study").toString(), "serve", "--demo",

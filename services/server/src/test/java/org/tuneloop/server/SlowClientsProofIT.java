@@ -35,7 +35,7 @@ import org.tuneloop.server.InProcessServer.Reply;
 class SlowClientsProofIT {
   static final int HALF_OPEN = 3_000;
   static final long P99_LIMIT_MS = 100;
-  private static final String PILOT = StudyCommand.resource("/study-protocols/pilot.yaml");
+  private static final String PILOT = StudyCommand.resource("/protocols/pilot-training-only.yaml");
 
   @Test
   @Timeout(120)

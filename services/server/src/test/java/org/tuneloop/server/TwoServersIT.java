@@ -83,7 +83,7 @@ class TwoServersIT {
     System.out.printf("two servers ready in %d and %d ms%n", one.startup().toMillis(), two.startup().toMillis());
     assertThat(one.url()).isNotEqualTo(two.url());
 
-    pilot = Files.readString(ServerProcess.repositoryRoot().resolve("study-protocols/pilot.yaml"));
+    pilot = Files.readString(ServerProcess.testProtocol("pilot-training-only.yaml"));
     sharedStudy = openPilot(one);
   }
 
