@@ -52,7 +52,7 @@ if (!existsSync(chromium)) {
   console.warn(`${message}: browser tests skipped`);
   process.exit(0);
 }
-const budgetSeconds = Number(process.env.TUNELOOP_BROWSER_BUDGET_S ?? 360);
+const budgetSeconds = Number(process.env.TUNELOOP_BROWSER_BUDGET_S ?? 480);
 const started = Date.now();
 const child = spawn(process.execPath, ['--test', '--test-concurrency=1', ...reporters, 'test/browser/'],
   { cwd: here, stdio: 'inherit', env: { ...process.env, PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1' } });
