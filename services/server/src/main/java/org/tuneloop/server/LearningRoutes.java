@@ -5,6 +5,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
+import java.util.function.Supplier;
 import org.tuneloop.study.LearningTrace;
 import org.tuneloop.study.ParticipantDecider;
 import org.tuneloop.study.Protocol;
@@ -35,37 +36,35 @@ final class LearningRoutes {
 
   void mount(Router router) {
     String p = "/api/participants/:participantId";
-    router.get(p + "/learning").respond(ctx -> seen(ctx, AccessLog.Action.LEARNING, new JsonObject())
+    router.get(p + "/learning").respond(ctx -> seen(ctx, AccessLog.Action.LEARNING, JsonObject::new)
         .map(seen -> Views.learning(seen.loaded(), LearningTrace.ofLogged(seen.events()), seen.thresholds())));
     router.get(p + "/provenance").respond(ctx -> {
       String state = ctx.queryParams().get("state");
       String action = ctx.queryParams().get("action");
-      if (state == null || state.isEmpty()) {
-        return Future.failedFuture(ApiError.badRequest("state", "name the state: ?state=...&action=..."));
-      }
-      if (action == null || action.isEmpty()) {
-        return Future.failedFuture(ApiError.badRequest("action", "name the action: ?state=...&action=..."));
-      }
-      return seen(ctx, AccessLog.Action.PROVENANCE, new JsonObject().put("state", state).put("action", action))
-          .map(seen -> {
-            List<LearningTrace.Update> updates = LearningTrace.ofLogged(seen.events()).provenance(state, action);
-            if (updates.isEmpty()) {
-              throw ApiError.notFound("the Q-value of action '" + action + "' at state '" + state
-                  + "' was never updated for this participant");
-            }
-            return Views.provenance(seen.loaded().participantId(), state, action, updates);
-          });
+      return seen(ctx, AccessLog.Action.PROVENANCE, () -> {
+        if (state == null || state.isEmpty()) {
+          throw ApiError.badRequest("state", "name the state: ?state=...&action=...");
+        }
+        if (action == null || action.isEmpty()) {
+          throw ApiError.badRequest("action", "name the action: ?state=...&action=...");
+        }
+        return new JsonObject().put("state", state).put("action", action);
+      }).map(seen -> {
+        List<LearningTrace.Update> updates = LearningTrace.ofLogged(seen.events()).provenance(state, action);
+        if (updates.isEmpty()) {
+          throw ApiError.notFound("the Q-value of action '" + action + "' at state '" + state
+              + "' was never updated for this participant");
+        }
+        return Views.provenance(seen.loaded().participantId(), state, action, updates);
+      });
     });
-    router.get(p + "/q-table").respond(ctx -> {
-      Long at;
-      try {
-        at = at(ctx);
-      } catch (ApiError e) {
-        return Future.failedFuture(e);
-      }
-      return seen(ctx, AccessLog.Action.REPLAY, new JsonObject().put("at", at)).map(seen -> Views.qTable(
-          seen.loaded(), at == null ? LearningTrace.ofLogged(seen.events()) : LearningTrace.at(seen.events(), at)));
-    });
+    router.get(p + "/q-table").respond(ctx -> seen(ctx, AccessLog.Action.REPLAY,
+        () -> new JsonObject().put("at", at(ctx)))
+        .map(seen -> {
+          Long at = at(ctx);
+          return Views.qTable(seen.loaded(), at == null ? LearningTrace.ofLogged(seen.events())
+              : LearningTrace.at(seen.events(), at));
+        }));
     router.get("/api/studies/:studyId/learning").respond(ctx -> reachable(ctx)
         .compose(study -> log.record(Authentication.caller(ctx), AccessLog.Action.STUDY_LEARNING, study.studyId(),
             null, null).compose(recorded -> studyLearning(study))));
@@ -91,9 +90,10 @@ final class LearningRoutes {
 
   /**
    * The participant in the path with their events and study, if the caller is a researcher of the study (a
-   * participant of another study answers as absent); the access is recorded first.
+   * participant of another study answers as absent). Then the query is read ({@code detail} fails with 400 on a
+   * bad one, so nobody else learns what it would say) and the access recorded before anything is read.
    */
-  private Future<Seen> seen(RoutingContext ctx, AccessLog.Action action, JsonObject detail) {
+  private Future<Seen> seen(RoutingContext ctx, AccessLog.Action action, Supplier<JsonObject> detail) {
     String id = ctx.pathParam("participantId");
     return access.researcher(ctx).compose(by -> HttpVerticle.existing(participants, id))
         .compose(loaded -> {
@@ -101,7 +101,8 @@ final class LearningRoutes {
           return access.study(ctx, studyId)
               .recover(failure -> Future.failedFuture(failure instanceof ApiError e && e.status() == 404
                   ? ApiError.notFound("no participant '" + id + "'") : failure))
-              .compose(ok -> log.record(Authentication.caller(ctx), action, studyId, id, detail))
+              .map(ok -> detail.get())
+              .compose(asked -> log.record(Authentication.caller(ctx), action, studyId, id, asked))
               .compose(recorded -> studies.get(studyId))
               .compose(study -> participants.stored(id).map(stored -> new Seen(loaded, study, logged(stored))));
         });

@@ -309,6 +309,12 @@ class LearningRoutesTest {
       assertThat(expect(server.get(outsider, path), 404).json().getString("detail"))
           .isEqualTo("no participant '" + d.participantId() + "'");
     }
+    // Access is checked before the query: only the study's researchers learn that a query is malformed.
+    expect(server.get(outsider, p + "/provenance"), 404);
+    expect(server.get(outsider, p + "/q-table?at=soon"), 404);
+    expect(server.get(d.as(), p + "/provenance"), 403);
+    expect(server.get(researcher, p + "/q-table?at=soon"), 400);
+    expect(server.get(researcher, p + "/provenance?state=x"), 400);
     expect(server.get(researcher, "/api/participants/" + UUID.randomUUID() + "/learning"), 404);
     String study = "/api/studies/" + studyId + "/learning";
     expect(server.get(As.nobody(), study), 401);
