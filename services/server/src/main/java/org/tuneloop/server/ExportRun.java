@@ -313,8 +313,11 @@ final class ExportRun {
     StoredEvent probe;
     final Map<String, Integer> order = new LinkedHashMap<>();
     Integer row;
-    /** The learning figures, folded as the participant's training events pass by (no per-step rows kept). */
-    final org.tuneloop.study.LearningTrace.Fold learning = new org.tuneloop.study.LearningTrace.Fold(false);
+    /**
+     * The learning figures, folded as the participant's training events pass by (no per-step rows kept); null once
+     * their diagnostics row is written, at the stream's last event, so memory holds only streams still being read.
+     */
+    org.tuneloop.study.LearningTrace.Fold learning = new org.tuneloop.study.LearningTrace.Fold(false);
 
     Person(StudyEvent.ParticipantAssigned assigned, Summary summary) {
       this.assigned = assigned;
@@ -439,6 +442,9 @@ final class ExportRun {
         }
         default -> { }
       }
+      if (e.position() == p.summary.lastPosition()) {
+        diagnostics(p);
+      }
     }
 
     private void questionnaire(Person p, StoredEvent e) {
@@ -509,7 +515,11 @@ final class ExportRun {
     }
 
     private void diagnostics(Person p) {
+      if (p.learning == null) {
+        return;
+      }
       org.tuneloop.study.LearningTrace trace = p.learning.result();
+      p.learning = null;
       org.tuneloop.study.LearningTrace.Diagnostics d = trace.diagnostics(thresholds);
       org.tuneloop.study.LearningTrace.Figures f = d.figures();
       org.tuneloop.study.Audit.Learned l = trace.learned();
