@@ -232,6 +232,26 @@ class LearningTraceTest {
   }
 
   @Test
+  void theFoldWithoutStepsGivesTheSameFiguresAndFlags() {
+    Session s = new Session()
+        .episode(8).step(1, "pitch-up@0", false, "A", 8, 0, 1).step(2, "pitch-up@1", false, "B", 7, 0, 1)
+        .episode(6).step(1, "pitch-up@0", false, "A", 6, 0, 1).step(2, "remove-note@1", true, "C", 4, 0, 1);
+    LearningTrace.Fold fold = new LearningTrace.Fold(false);
+    for (int i = 0; i < s.events.size(); i++) {
+      fold.next(i + 1, s.events.get(i));
+    }
+    LearningTrace lean = fold.result();
+    LearningTrace full = LearningTrace.of(s.events);
+    assertThat(lean.steps()).isEmpty();
+    assertThat(full.steps()).hasSize(6);
+    assertThat(lean.diagnostics(LIMITS)).isEqualTo(full.diagnostics(LIMITS));
+    assertThat(lean.diagnostics(LIMITS).kinds()).contains(LearningTrace.POLICY_COLLAPSE, LearningTrace.RATING_DRIFT);
+    assertThat(lean.learned()).isEqualTo(full.learned());
+    assertThat(lean.episodes()).isEqualTo(full.episodes());
+    assertThat(lean.topGreedyEdit()).isEqualTo(org.tuneloop.music.Edit.PITCH_UP);
+  }
+
+  @Test
   void aStudyAveragesTheParticipantsEpisodeMeansPerArmWithATInterval() {
     LearningTrace.Diagnostics none = LearningTrace.of(List.of()).diagnostics(LIMITS);
     LearningTrace.Diagnostics drifting = new LearningTrace.Diagnostics(20,
