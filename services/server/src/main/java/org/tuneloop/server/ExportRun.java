@@ -67,6 +67,12 @@ final class ExportRun {
 
   record Options(String studyId, Format format, boolean includeWithdrawn, boolean includeTest) {}
 
+  /** What the access log records of an export's request. */
+  static JsonObject detail(Options options) {
+    return new JsonObject().put("format", options.format().id()).put("includeWithdrawn", options.includeWithdrawn())
+        .put("includeTest", options.includeTest());
+  }
+
   record FileWritten(String file, long rows, long bytes, String sha256) {}
 
   record Result(String studyId, List<FileWritten> files, JsonObject manifest) {
@@ -128,7 +134,7 @@ final class ExportRun {
       }
     }
 
-    Tables tables = new Tables(options.format(), destination);
+    Tables tables = new Tables(options.format(), destination, study.protocol().thresholds().diagnostics());
     long events = 0;
     Long first = null;
     Long last = null;
@@ -170,7 +176,9 @@ final class ExportRun {
       if (next != null) {
         await(next);
       }
-      included.values().forEach(tables::flush);
+      // In the order of assignment (test participants after the others), so an export's rows do not vary.
+      included.values().stream().sorted(java.util.Comparator.comparing((Person p) -> p.assigned.test())
+          .thenComparingInt(p -> p.assigned.index()).thenComparing(Person::id)).forEach(tables::flush);
     }
     List<FileWritten> files = new ArrayList<>(tables.close());
     files.add(codebook(options.format(), destination));
@@ -305,6 +313,11 @@ final class ExportRun {
     StoredEvent probe;
     final Map<String, Integer> order = new LinkedHashMap<>();
     Integer row;
+    /**
+     * The learning figures, folded as the participant's training events pass by (no per-step rows kept); null once
+     * their diagnostics row is written, at the stream's last event, so memory holds only streams still being read.
+     */
+    org.tuneloop.study.LearningTrace.Fold learning = new org.tuneloop.study.LearningTrace.Fold(false);
 
     Person(StudyEvent.ParticipantAssigned assigned, Summary summary) {
       this.assigned = assigned;
@@ -316,13 +329,20 @@ final class ExportRun {
     String arm() { return assigned.arm(); }
   }
 
+  /** The event types the learning diagnostics fold; the others pass it by undecoded. */
+  private static final java.util.Set<String> LEARNING_TYPES = java.util.Set.of("ParticipantEnrolled",
+      "StartParametersChosen", "EpisodeStarted", "ActionChosen", "TrackPresented", "TrackRated", "QValueUpdated");
+
   /** The open files of one export and how each event becomes rows. */
   private static final class Tables {
     private final Format format;
+    private final org.tuneloop.study.Protocol.Diagnostics thresholds;
     private final Map<String, Sheet> sheets = new LinkedHashMap<>();
 
-    Tables(Format format, Destination destination) throws IOException {
+    Tables(Format format, Destination destination, org.tuneloop.study.Protocol.Diagnostics thresholds)
+        throws IOException {
       this.format = format;
+      this.thresholds = thresholds;
       if (format == Format.CSV) {
         // The raw events stream out while the tidy tables wait beside them.
         sheets.put(ExportCodebook.EVENTS.file(), new Sheet(ExportCodebook.EVENTS,
@@ -355,6 +375,9 @@ final class ExportRun {
         return;
       }
       JsonObject d = e.data();
+      if (LEARNING_TYPES.contains(e.type())) {
+        p.learning.next(e.position(), Participants.decode(e));
+      }
       switch (e.type()) {
         case "ParticipantEnrolled" -> {
           Summary s = p.summary;
@@ -419,6 +442,9 @@ final class ExportRun {
         }
         default -> { }
       }
+      if (e.position() == p.summary.lastPosition()) {
+        diagnostics(p);
+      }
     }
 
     private void questionnaire(Person p, StoredEvent e) {
@@ -480,11 +506,30 @@ final class ExportRun {
       p.rated = null;
     }
 
-    /** A rating whose update never came (a stream cut short) still gets its row. */
+    /** A rating whose update never came (a stream cut short) still gets its row; then the diagnostics' row. */
     void flush(Person p) {
       if (format == Format.CSV) {
         flushStep(p, null);
+        diagnostics(p);
       }
+    }
+
+    private void diagnostics(Person p) {
+      if (p.learning == null) {
+        return;
+      }
+      org.tuneloop.study.LearningTrace trace = p.learning.result();
+      p.learning = null;
+      org.tuneloop.study.LearningTrace.Diagnostics d = trace.diagnostics(thresholds);
+      org.tuneloop.study.LearningTrace.Figures f = d.figures();
+      org.tuneloop.study.Audit.Learned l = trace.learned();
+      org.tuneloop.music.Edit top = trace.topGreedyEdit();
+      sheet(ExportCodebook.DIAGNOSTICS).row(p.id(), p.arm(), d.steps(), l.updates(), trace.updates().stream()
+              .map(u -> u.state() + "\u0000" + u.action()).distinct().count(), l.revisitRate(), l.greedySteps(),
+          l.informedGreedyShare(), f.meanAbsTdErrorFirst(), f.meanAbsTdErrorLast(), f.topActionGreedyShare(),
+          top == null ? null : top.id(), f.neverSeenStateShare(), f.ratingSlopePerEpisode(),
+          String.join(";", d.kinds()), thresholds.minSteps(), thresholds.policyCollapseShare(),
+          thresholds.neverSeenStateShare(), thresholds.ratingDriftPerEpisode());
     }
 
     List<FileWritten> close() throws IOException {

@@ -189,6 +189,27 @@ class ExportTest {
     assertThat(files.get("breaks.csv")).extracting(r -> r.get("event")).containsExactly("suggested", "started", "ended");
     assertThat(files.get("probes.csv")).extracting(r -> r.get("earlier_rating") + "/" + r.get("probe_rating") + "/"
         + r.get("difference") + "/" + r.get("repeat_step")).containsExactly("7/4/-3/2");
+
+    // One diagnostics row per participant, from the same ratings and updates as steps.csv.
+    List<CSVRecord> diagnostics = files.get("diagnostics.csv");
+    assertThat(ids(diagnostics)).isEqualTo(ids);
+    Map<String, Long> stepsOf = files.get("steps.csv").stream()
+        .collect(Collectors.groupingBy(r -> r.get("participant_id"), Collectors.counting()));
+    for (CSVRecord row : diagnostics) {
+      long steps = stepsOf.getOrDefault(row.get("participant_id"), 0L);
+      assertThat(Long.parseLong(row.get("rated_steps"))).isEqualTo(steps);
+      assertThat(row.get("min_steps")).isEqualTo("16");
+      // The pilot's 8 ratings are fewer than the 16 a flag needs.
+      assertThat(row.get("flags")).isEmpty();
+      if (steps == 8) {
+        assertThat(row.get("updates")).isEqualTo("8");
+        assertThat(row.get("mean_abs_td_error_first")).isNotEmpty();
+        assertThat(row.get("rating_slope_per_episode")).isNotEmpty();
+      }
+    }
+    // The download through the server is in the study's access log.
+    assertThat(InProcessServer.count(database, "select count(*) from researcher_access where study_id = '"
+        + studyId + "' and action = 'export' and detail->>'format' = 'csv'")).isPositive();
   }
 
   @Test
@@ -230,6 +251,10 @@ class ExportTest {
             .filter(p -> !p.equals(test) && !p.equals(withdrawn)).toList()));
     assertThat(lines).hasSize((int) rawEvents(included));
     assertThat(files).containsOnlyKeys("codebook.csv");
+    // Straight from the database, the export is recorded with the operating-system user.
+    assertThat(InProcessServer.count(database, "select count(*) from researcher_access where study_id = '" + studyId
+        + "' and action = 'export' and researcher_id like 'command-line:%' and detail->>'format' = 'jsonl'"))
+        .isEqualTo(1);
   }
 
   @Test
