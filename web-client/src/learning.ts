@@ -72,7 +72,7 @@ function diagnosticsSection(learning: ParticipantLearning): HTMLElement {
 /** The button that opens the provenance of a state-action. */
 function provenanceButton(credited: { state: string; action: string }, label: string,
                           open: (state: string, action: string) => void): HTMLButtonElement {
-  return h('button', { type: 'button', class: 'small', 'aria-label': `What moved ${label}`,
+  return h('button', { type: 'button', class: 'small', 'aria-label': `What moved it: ${label}`,
     onclick: () => open(credited.state, credited.action) }, 'What moved it');
 }
 
