@@ -354,16 +354,26 @@ const ACCESS_WORDS: Readonly<Record<string, string>> = {
   audit: 'checked the audit chain',
   events: 'read a participant\'s events',
   export: 'exported the data',
-  replay: 'replayed a participant\'s Q-table',
-  learning: 'opened a learning view',
-  'learning view': 'opened a participant\'s learning view',
+  replay: 'rebuilt a participant\'s Q-table by replay',
+  learning: 'opened a participant\'s learning view',
   provenance: 'looked at what moved a Q-value',
-  'point-in-time q-table': 'replayed a Q-table to a point in time',
-  'study learning': 'opened the study\'s learning view',
+  'study-learning': 'opened the study\'s learning by arm',
 };
 
-export function accessWords(action: string): string {
-  return ACCESS_WORDS[action.toLowerCase()] ?? action.toLowerCase().replace(/[_-]/g, ' ');
+/** What the researcher did, in words; a replay to a point and an export's format are named. */
+export function accessWords(action: string, detail?: Readonly<Record<string, unknown>> | null): string {
+  const key = action.toLowerCase();
+  const words = ACCESS_WORDS[key] ?? key.replace(/[_-]/g, ' ');
+  if (key === 'replay' && typeof detail?.at === 'number') {
+    return `${words}, as of log position ${detail.at}`;
+  }
+  if (key === 'provenance' && typeof detail?.action === 'string') {
+    return `${words} (${detail.action})`;
+  }
+  if (key === 'export' && typeof detail?.format === 'string') {
+    return `${words} (${detail.format})`;
+  }
+  return words;
 }
 
 export interface AccessRow {
@@ -376,5 +386,5 @@ export interface AccessRow {
 
 export function accessRows(page: AccessLogPage): readonly AccessRow[] {
   return page.entries.map((e) => ({ id: e.id, at: e.at, who: e.email ?? e.researcherId ?? 'an API token',
-    what: accessWords(e.action), participant: e.participantId ? e.participantId.slice(0, 8) : '–' }));
+    what: accessWords(e.action, e.detail), participant: e.participantId ? e.participantId.slice(0, 8) : '–' }));
 }

@@ -116,10 +116,14 @@ test('access log entries are said in words', () => {
   const rows = accessRows({ next: null, entries: [
     { id: 2, at: '2026-01-01T10:00:00Z', researcherId: 'r', email: 'a@lab.org', action: 'export',
       participantId: null, detail: {} },
-    { id: 1, at: '2026-01-01T09:00:00Z', researcherId: null, email: null, action: 'provenance',
-      participantId: '12345678-abcd', detail: {} }] });
-  assert.deepEqual(rows.map((r) => [r.who, r.what, r.participant]),
-    [['a@lab.org', 'exported the data', '–'], ['an API token', 'looked at what moved a Q-value', '12345678']]);
+    { id: 1, at: '2026-01-01T09:00:00Z', researcherId: null, email: null, action: 'replay',
+      participantId: '12345678-abcd', detail: { at: 1234 } },
+    { id: 0, at: '2026-01-01T08:00:00Z', researcherId: 'r', email: 'a@lab.org', action: 'study-learning',
+      participantId: null, detail: null }] });
+  assert.deepEqual(rows.map((r) => [r.who, r.what, r.participant]), [
+    ['a@lab.org', 'exported the data', '–'],
+    ['an API token', 'rebuilt a participant\'s Q-table by replay, as of log position 1234', '12345678'],
+    ['a@lab.org', 'opened the study\'s learning by arm', '–']]);
 });
 
 test('numbers print with fixed decimals and a real minus sign', () => {
