@@ -50,6 +50,22 @@ public record TrackEdit(Edit edit, int note) {
   /** Stable text form, e.g. "pitch-up@3". */
   public String key() { return edit.id() + "@" + note; }
 
+  /**
+   * What the action did, in words, e.g. "raised note 4 by a semitone" or "changed the drum of note 2". Notes are
+   * counted from 1 for people (the key counts from 0: pitch-up@3 raised note 4).
+   */
+  public String inWords(EditBounds bounds) {
+    int shown = note + 1;
+    return switch (edit) {
+      case PITCH_UP -> "raised note " + shown + " by " + Edit.pitchStep(bounds.pitchStep());
+      case PITCH_DOWN -> "lowered note " + shown + " by " + Edit.pitchStep(bounds.pitchStep());
+      case DURATION_UP -> "lengthened note " + shown + " by " + Edit.beats(bounds.beatStep());
+      case DURATION_DOWN -> "shortened note " + shown + " by " + Edit.beats(bounds.beatStep());
+      case CHANGE_PERCUSSION -> "changed the drum of note " + shown;
+      case REMOVE_NOTE -> "removed note " + shown;
+    };
+  }
+
   public static TrackEdit parse(String key) {
     Matcher matcher = KEY.matcher(key == null ? "" : key);
     if (!matcher.matches()) {

@@ -10,11 +10,19 @@ import org.tuneloop.server.AccessTokens.Caller;
 
 /**
  * Who looked at what: every export, audit view and point-in-time query by a researcher, recorded before it is
- * answered (db/migration/V7__researcher_access.sql), and listed per study.
+ * answered (db/migration/V7__researcher_access.sql, V8__learning_access.sql), and listed per study.
  */
 final class AccessLog {
-  /** What a researcher did: the values the table allows. */
-  enum Action { AUDIT, EVENTS, EXPORT, REPLAY }
+  /**
+   * What a researcher did: the values the table allows (REPLAY: a Q-table rebuilt by replay, at a point or now;
+   * LEARNING, PROVENANCE, STUDY_LEARNING: the learning views of docs/audit.md).
+   */
+  enum Action {
+    AUDIT, EVENTS, EXPORT, REPLAY, LEARNING, PROVENANCE, STUDY_LEARNING;
+
+    /** The value stored, e.g. "study-learning". */
+    String id() { return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'); }
+  }
 
   static final int MAX_LIST = 1000;
 
@@ -27,7 +35,7 @@ final class AccessLog {
     return pool.preparedQuery("insert into researcher_access (researcher_id, researcher_email, action, study_id,"
             + " participant_id, detail) values ($1, $2, $3, $4, $5, $6)")
         .execute(Tuple.tuple().addString(who.researcherId()).addString(who.email())
-            .addString(action.name().toLowerCase(java.util.Locale.ROOT)).addString(studyId).addString(participantId)
+            .addString(action.id()).addString(studyId).addString(participantId)
             .addValue(detail == null ? new JsonObject() : detail))
         .mapEmpty();
   }

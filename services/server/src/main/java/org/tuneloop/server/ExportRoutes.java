@@ -17,10 +17,12 @@ import java.util.Arrays;
 final class ExportRoutes {
   private final Platform platform;
   private final StudyRoutes.Access access;
+  private final AccessLog log;
 
-  ExportRoutes(Platform platform, StudyRoutes.Access access) {
+  ExportRoutes(Platform platform, StudyRoutes.Access access, AccessLog log) {
     this.platform = platform;
     this.access = access;
+    this.log = log;
   }
 
   void mount(Router router) {
@@ -35,7 +37,9 @@ final class ExportRoutes {
         return;
       }
       access.researcher(ctx).compose(by -> access.study(ctx, studyId)).compose(ok -> platform.studies.get(studyId))
-          .onSuccess(study -> download(ctx, options))
+          .compose(study -> log.record(Authentication.caller(ctx), AccessLog.Action.EXPORT, studyId, null,
+              ExportRun.detail(options)))
+          .onSuccess(recorded -> download(ctx, options))
           .onFailure(ctx::fail);
     });
   }

@@ -67,6 +67,12 @@ final class ExportRun {
 
   record Options(String studyId, Format format, boolean includeWithdrawn, boolean includeTest) {}
 
+  /** What the access log records of an export's request. */
+  static JsonObject detail(Options options) {
+    return new JsonObject().put("format", options.format().id()).put("includeWithdrawn", options.includeWithdrawn())
+        .put("includeTest", options.includeTest());
+  }
+
   record FileWritten(String file, long rows, long bytes, String sha256) {}
 
   record Result(String studyId, List<FileWritten> files, JsonObject manifest) {

@@ -21,7 +21,6 @@ import org.tuneloop.music.MidiFile;
 import org.tuneloop.music.Track;
 import org.tuneloop.study.DataQuality;
 import org.tuneloop.study.Participant;
-import org.tuneloop.study.Audit;
 import org.tuneloop.study.ParticipantCommand;
 import org.tuneloop.study.ParticipantDecider;
 import org.tuneloop.study.Protocol;
@@ -217,8 +216,6 @@ public final class HttpVerticle extends VerticleBase {
     router.post(p + "/erase").respond(ctx -> researcher(ctx).compose(caller -> readable(ctx)
         .compose(loaded -> identifying.erase(loaded.participantId(), caller.researcherId())))
         .map(handled -> new JsonObject().put("participantId", handled.loaded().participantId()).put("erased", true)));
-    router.get(p + "/q-table").respond(ctx -> researcherReadable(ctx).compose(loaded ->
-        participants.events(loaded.participantId()).map(events -> Views.qTable(loaded, Audit.learned(events)))));
     router.get(p + "/data-quality").respond(ctx -> researcherReadable(ctx).compose(loaded -> studies
         .get(ParticipantDecider.enrolment(loaded.state()).studyId())
         .compose(study -> participants.stored(loaded.participantId()).map(stored -> {
@@ -227,10 +224,13 @@ public final class HttpVerticle extends VerticleBase {
               .map(e -> new DataQuality.Timed(Participants.decode(e), e.recordedAt())).toList(), thresholds);
           return Views.dataQuality(loaded.participantId(), quality, thresholds);
         }))));
+    AccessLog accessLog = new AccessLog(pool);
+    // The Q-table (now or at a point), learning trace, provenance and a study's learning, beside the data quality.
+    new LearningRoutes(participants, studies, studyAccess(), accessLog).mount(router);
     new AuditRoutes(vertx, platform == null ? null : platform.store, platform == null ? null : platform.checkpoints,
-        participants, studies, studyAccess(), new AccessLog(pool)).mount(router);
+        participants, studies, studyAccess(), accessLog).mount(router);
     studyRoutes.mount(router);
-    new ExportRoutes(platform, studyAccess()).mount(router);
+    new ExportRoutes(platform, studyAccess(), accessLog).mount(router);
     router.route("/api/*").handler(ctx -> ctx.fail(404));
 
     router.route("/*").handler(new AppPages());

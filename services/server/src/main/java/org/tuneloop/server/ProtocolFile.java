@@ -372,14 +372,20 @@ public final class ProtocolFile {
             Protocol.WhilePaused.valueOf(recruitment.get("whilePaused").asText().toUpperCase(java.util.Locale.ROOT)),
             recruitment.get("idleMinutes").asInt(), optionalText(recruitment.get("completionCode")),
             optionalText(recruitment.get("redirectUrl"))),
-        blockSize.isNull() ? 2 * weights : blockSize.asInt(), arms, flow, timing, thresholds(p.get("dataQuality")));
+        blockSize.isNull() ? 2 * weights : blockSize.asInt(), arms, flow, timing, thresholds(p.get("dataQuality"), p.get("diagnostics")));
   }
 
-  private static Protocol.Thresholds thresholds(JsonNode q) {
+  private static Protocol.Thresholds thresholds(JsonNode q, JsonNode d) {
     JsonNode difference = q.get("probeDifference");
     return new Protocol.Thresholds(q.get("breakMinutes").asInt(), optionalInt(q.get("identicalRun")),
         optionalInt(q.get("attentionFailures")), difference.isNull() ? null : difference.asDouble(),
-        optionalInt(q.get("fatigueAbove")));
+        optionalInt(q.get("fatigueAbove")), new Protocol.Diagnostics(optionalInt(d.get("minSteps")),
+            optionalNumber(d.get("policyCollapseShare")), optionalNumber(d.get("neverSeenStateShare")),
+            optionalNumber(d.get("ratingDriftPerEpisode"))));
+  }
+
+  private static Double optionalNumber(JsonNode n) {
+    return n == null || n.isNull() ? null : n.asDouble();
   }
 
   /** The flow as recorded in ParticipantEnrolled (the protocol file's form, defaults filled, texts filled in). */

@@ -136,13 +136,9 @@ final class SimulationReport {
     }
   }
 
-  private static final double[] T975 = {12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
-      2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056,
-      2.052, 2.048, 2.045, 2.042};
-
-  /** The 97.5% quantile of Student's t; beyond 30 degrees of freedom, z + (z^3 + z) / 4df (within 0.003). */
+  /** The 97.5% quantile of Student's t (one definition for the simulation and the study's learning view). */
   static double t975(int df) {
-    return df <= T975.length ? T975[df - 1] : 1.96 + (1.96 * 1.96 * 1.96 + 1.96) / (4.0 * df);
+    return org.tuneloop.study.StudyLearning.t975(df);
   }
 
   /** One arm's figures over its participants. */

@@ -8,6 +8,8 @@ import org.tuneloop.agent.QTable;
 import org.tuneloop.music.Scale;
 import org.tuneloop.study.ArmSettings;
 import org.tuneloop.study.Audit;
+import org.tuneloop.study.LearningTrace;
+import org.tuneloop.study.StudyLearning;
 import org.tuneloop.study.DataQuality;
 import org.tuneloop.study.Participant;
 import org.tuneloop.study.Participant.AwaitingConsent;
@@ -212,19 +214,15 @@ public final class Views {
   }
 
   /**
-   * The Q-table rebuilt by replay, one row per state-action pair (a linear learner's weights, one per feature), for
-   * researchers, with how much the agent could learn: the state revisit rate, the table's size and the share of
-   * greedy steps at whose track anything learnt bore on the pick.
+   * The Q-table rebuilt by replay as of the trace's last event, one row per state-action pair (a linear learner's
+   * weights, one per feature), with the greedy action of each state, for researchers, and how much the agent could
+   * learn: the state revisit rate, the table's size and the share of greedy steps at whose track anything learnt
+   * bore on the pick. {@code at} is the position of the last event applied.
    */
-  public static JsonObject qTable(Participants.Loaded loaded, Audit.Learned learned) {
-    org.tuneloop.agent.Learnt learnt = switch (loaded.state()) {
-      case Training t -> t.learnt();
-      case BetweenEpisodes b -> b.learnt();
-      case Finished f -> f.learnt();
-      case Participant.InBlock in -> in.journey().learnt();
-      default -> new org.tuneloop.agent.Learnt.Tabular(QTable.empty());
-    };
-    QTable q = learnt instanceof org.tuneloop.agent.Learnt.Tabular t ? t.q() : QTable.empty();
+  public static JsonObject qTable(Participants.Loaded loaded, LearningTrace trace) {
+    Audit.Learned learned = trace.learned();
+    org.tuneloop.agent.Learnt learnt = trace.learnt();
+    QTable q = trace.qTable();
     JsonObject learning = new JsonObject().put("updates", learned.updates())
         .put("revisitedStates", learned.revisitedStates()).put("stateRevisitRate", learned.revisitRate())
         .put("qTableSize", q.size()).put("greedySteps", learned.greedySteps())
@@ -242,8 +240,83 @@ public final class Views {
       rows.add(new JsonObject().put("state", e.getKey().state()).put("action", e.getKey().action())
           .put("value", e.getValue()));
     }
+    JsonArray policy = new JsonArray(trace.policy().stream().map(g -> new JsonObject().put("state", g.state())
+        .put("greedyAction", g.greedyAction()).put("value", g.value())).toList());
     return new JsonObject().put("participantId", loaded.participantId()).put("version", loaded.version())
-        .put("phase", loaded.state().phase()).put("entries", rows.size()).put("values", rows)
-        .put("learning", learning);
+        .put("phase", loaded.state().phase()).put("at", trace.lastPosition()).put("entries", rows.size())
+        .put("values", rows).put("policy", policy).put("learning", learning);
+  }
+
+  /** A participant's learning, step by step, with the episodes, the kinds of edit chosen and the diagnostics. */
+  public static JsonObject learning(Participants.Loaded loaded, LearningTrace trace, Protocol.Diagnostics thresholds) {
+    JsonArray steps = new JsonArray();
+    for (LearningTrace.Step s : trace.steps()) {
+      steps.add(new JsonObject().put("position", s.position()).put("episode", s.episode()).put("step", s.step())
+          .put("track", new JsonObject().put("episode", s.episode()).put("step", s.step()).put("tempo", s.tempo())
+              .put("presentedAt", s.presentedAt() == null ? null : s.presentedAt().toString())
+              .put("notes", EventCodec.track(s.track())))
+          .put("tempo", s.tempo())
+          .put("action", s.action() == null ? null : s.action().key()).put("actionText", s.actionText())
+          .put("explored", s.explored()).put("epsilon", s.epsilon())
+          .put("rating", s.rating()).put("millisToRate", s.millisToRate())
+          .put("clientMillisToRate", s.clientMillisToRate()).put("heardShare", s.heardShare())
+          .put("reward", s.reward()).put("qBefore", s.qBefore()).put("qAfter", s.qAfter()).put("tdError", s.tdError())
+          .put("state", s.state()).put("qTableSize", s.qTableSize()).put("revisit", s.revisit())
+          .put("revisitRate", s.revisitRate()));
+    }
+    JsonArray episodes = new JsonArray(trace.episodes().stream().map(e -> new JsonObject()
+        .put("episode", e.episode()).put("meanRating", e.meanRating()).put("ratings", e.ratings())
+        .put("explored", e.explored()).put("exploited", e.exploited())).toList());
+    JsonArray actions = new JsonArray(trace.actions().stream().map(a -> new JsonObject().put("action", a.kind())
+        .put("text", a.text()).put("chosen", a.chosen()).put("greedy", a.greedy())).toList());
+    ParticipantEnrolled enrolment = ParticipantDecider.enrolment(loaded.state());
+    return new JsonObject().put("participantId", loaded.participantId()).put("arm", enrolment.settings().arm())
+        .put("phase", loaded.state().phase()).put("steps", steps).put("episodes", episodes).put("actions", actions)
+        .put("diagnostics", diagnostics(trace.diagnostics(thresholds)));
+  }
+
+  /** The flags raised, the figures they were judged on, and the protocol's thresholds. */
+  public static JsonObject diagnostics(LearningTrace.Diagnostics d) {
+    LearningTrace.Figures f = d.figures();
+    Protocol.Diagnostics t = d.thresholds();
+    return new JsonObject()
+        .put("flags", new JsonArray(d.flags().stream().map(flag -> new JsonObject().put("kind", flag.kind())
+            .put("message", flag.message())).toList()))
+        .put("steps", d.steps())
+        .put("figures", new JsonObject().put("meanAbsTdErrorFirst", f.meanAbsTdErrorFirst())
+            .put("meanAbsTdErrorLast", f.meanAbsTdErrorLast()).put("topActionGreedyShare", f.topActionGreedyShare())
+            .put("neverSeenStateShare", f.neverSeenStateShare())
+            .put("ratingSlopePerEpisode", f.ratingSlopePerEpisode()))
+        .put("thresholds", new JsonObject().put("minSteps", t.minSteps())
+            .put("policyCollapseShare", t.policyCollapseShare()).put("neverSeenStateShare", t.neverSeenStateShare())
+            .put("ratingDriftPerEpisode", t.ratingDriftPerEpisode()));
+  }
+
+  /** Every update of one state-action, and its value after the last. */
+  public static JsonObject provenance(String participantId, String state, String action,
+                                      java.util.List<LearningTrace.Update> updates) {
+    return new JsonObject().put("participantId", participantId).put("state", state).put("action", action)
+        .put("value", updates.getLast().after())
+        .put("updates", new JsonArray(updates.stream().map(u -> new JsonObject().put("position", u.position())
+            .put("episode", u.episode()).put("step", u.step()).put("rating", u.rating()).put("reward", u.reward())
+            .put("before", u.before()).put("after", u.after()).put("delta", u.delta()).put("tdError", u.tdError()))
+            .toList()));
+  }
+
+  /** A study's learning per arm and the participants the diagnostics flag. */
+  public static JsonObject studyLearning(String studyId, StudyLearning.Result r) {
+    JsonArray arms = new JsonArray();
+    for (StudyLearning.Arm arm : r.arms()) {
+      JsonObject flags = new JsonObject();
+      arm.flags().forEach(flags::put);
+      arms.add(new JsonObject().put("arm", arm.arm()).put("participants", arm.participants())
+          .put("episodes", new JsonArray(arm.episodes().stream().map(e -> new JsonObject().put("episode", e.episode())
+              .put("n", e.n()).put("mean", e.mean()).put("low", e.low()).put("high", e.high())).toList()))
+          .put("flags", flags));
+    }
+    return new JsonObject().put("studyId", studyId).put("arms", arms)
+        .put("participants", new JsonArray(r.flagged().stream().map(f -> new JsonObject()
+            .put("participantId", f.participantId()).put("arm", f.arm()).put("flags", new JsonArray(f.flags())))
+            .toList()));
   }
 }

@@ -67,7 +67,7 @@ class ProtocolFileTest {
         "version: must be from 1 to 1000000, got 0",
         "consent.text: is required",
         "colour: is not a setting here; allowed: id, version, title, description, consent, recruitment, "
-            + "randomisation, arms, timing, dataQuality, flow",
+            + "randomisation, arms, timing, dataQuality, diagnostics, flow",
         "arms[0].agent.alpha: must be above 0 and at most 1, got 0",
         "arms[0].agent.encoder: must be one of [absolute, relative, interval, local], got 'fancy'",
         "arms[0].startParameters.defaults.scale: must be one of [major, minor, diminished, blues-major, blues-minor],"

@@ -243,50 +243,7 @@ public final class Audit {
 
   /** {@link Learned} from the events, folding the recorded updates (nothing recomputed: see {@link #replay}). */
   public static Learned learned(List<ParticipantEvent> events) {
-    ParticipantEnrolled enrolment = null;
-    StartParameters chosen = null;
-    StartParameters parameters = null;
-    Learnt learnt = null;
-    Track current = null;
-    java.util.Set<String> states = new java.util.HashSet<>();
-    int updates = 0;
-    int revisited = 0;
-    int greedy = 0;
-    int informed = 0;
-    for (ParticipantEvent event : events) {
-      switch (event) {
-        case ParticipantEnrolled e -> enrolment = e;
-        case StartParametersChosen e -> {
-          chosen = e.parameters();
-          parameters = chosen;
-          learnt = Learning.start(enrolment.settings().agent());
-        }
-        case EpisodeStarted e -> {
-          parameters = e.baseNote() == null ? chosen
-              : new StartParameters(e.baseNote(), chosen.scale(), chosen.length(), chosen.tempo());
-          current = e.track();
-        }
-        case ActionChosen e -> {
-          if (!e.explored()) {
-            greedy++;
-            if (Learning.informed(learnt, current, parameters, bounds(enrolment, parameters),
-                enrolment.settings().agent())) {
-              informed++;
-            }
-          }
-        }
-        case TrackPresented e -> current = e.track();
-        case QValueUpdated e -> {
-          updates++;
-          if (!states.add(e.state())) {
-            revisited++;
-          }
-          learnt = ParticipantDecider.update(e).applyTo(learnt);
-        }
-        default -> { }
-      }
-    }
-    return new Learned(updates, revisited, greedy, informed);
+    return LearningTrace.of(events).learned();
   }
 
   /** Every recorded figure of an update against its recomputation, which never read the record. */

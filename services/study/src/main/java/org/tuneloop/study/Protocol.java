@@ -52,10 +52,39 @@ public record Protocol(String id, int version, String title, Consent consent, Re
    * @param attentionFailures   flag "attention-failed" from this many failed attention checks
    * @param probeDifference     flag "unreliable" when the probes' mean absolute rating difference reaches this
    * @param fatigueAbove        flag "fatigued" when the latest fatigue report is above this level
+   * @param diagnostics         when the learning diagnostics flag a participant's session (docs/audit.md)
    */
   public record Thresholds(Integer breakMinutes, Integer identicalRun, Integer attentionFailures,
-                           Double probeDifference, Integer fatigueAbove) {
+                           Double probeDifference, Integer fatigueAbove, Diagnostics diagnostics) {
     public static final Thresholds NONE = new Thresholds(null, null, null, null, null);
+
+    public Thresholds {
+      diagnostics = diagnostics == null ? Diagnostics.NONE : diagnostics;
+    }
+
+    /** Data-quality thresholds without learning diagnostics. */
+    public Thresholds(Integer breakMinutes, Integer identicalRun, Integer attentionFailures, Double probeDifference,
+                      Integer fatigueAbove) {
+      this(breakMinutes, identicalRun, attentionFailures, probeDifference, fatigueAbove, Diagnostics.NONE);
+    }
+  }
+
+  /**
+   * When the learning diagnostics ({@link LearningTrace.Diagnostics}) flag a session; each null turns its flag off.
+   * The protocol file's values come from the schema's defaults.
+   *
+   * @param minSteps              no flag before this many rated training steps; null: no learning flag at all
+   * @param policyCollapseShare   flag "policy-collapse" when one kind of edit takes more than this share of the
+   *                              greedy steps
+   * @param neverSeenStateShare   flag "state-space-explosion" when more than this share of the updates credit a
+   *                              state never credited before
+   * @param ratingDriftPerEpisode flag "rating-drift" when the mean rating per episode falls faster than this (a
+   *                              negative slope, points per episode)
+   */
+  public record Diagnostics(Integer minSteps, Double policyCollapseShare, Double neverSeenStateShare,
+                            Double ratingDriftPerEpisode) {
+    /** No learning flags ("no-convergence" has no threshold of its own: minSteps turns it off). */
+    public static final Diagnostics NONE = new Diagnostics(null, null, null, null);
   }
 
   /**

@@ -1,0 +1,144 @@
+package org.tuneloop.server;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.util.List;
+import org.tuneloop.study.LearningTrace;
+import org.tuneloop.study.ParticipantDecider;
+import org.tuneloop.study.Protocol;
+import org.tuneloop.study.StudyLearning;
+
+/**
+ * What the agent learnt, for researchers (docs/audit.md): a participant's learning trace and diagnostics, the
+ * provenance of a Q-value, the Q-table and greedy policy at a point of the log, and a study's learning per arm.
+ * Each call is recorded in the access log before it is answered.
+ */
+final class LearningRoutes {
+  private final Participants participants;
+  private final Studies studies;
+  private final StudyRoutes.Access access;
+  private final AccessLog log;
+
+  LearningRoutes(Participants participants, Studies studies, StudyRoutes.Access access, AccessLog log) {
+    this.participants = participants;
+    this.studies = studies;
+    this.access = access;
+    this.log = log;
+  }
+
+  /** A participant's events as the fold reads them, and their study. */
+  private record Seen(Participants.Loaded loaded, Studies.Loaded study, List<LearningTrace.Logged> events) {
+    Protocol.Diagnostics thresholds() { return study.protocol().thresholds().diagnostics(); }
+  }
+
+  void mount(Router router) {
+    String p = "/api/participants/:participantId";
+    router.get(p + "/learning").respond(ctx -> seen(ctx, AccessLog.Action.LEARNING, new JsonObject())
+        .map(seen -> Views.learning(seen.loaded(), LearningTrace.ofLogged(seen.events()), seen.thresholds())));
+    router.get(p + "/provenance").respond(ctx -> {
+      String state = ctx.queryParams().get("state");
+      String action = ctx.queryParams().get("action");
+      if (state == null || state.isEmpty()) {
+        return Future.failedFuture(ApiError.badRequest("state", "name the state: ?state=...&action=..."));
+      }
+      if (action == null || action.isEmpty()) {
+        return Future.failedFuture(ApiError.badRequest("action", "name the action: ?state=...&action=..."));
+      }
+      return seen(ctx, AccessLog.Action.PROVENANCE, new JsonObject().put("state", state).put("action", action))
+          .map(seen -> {
+            List<LearningTrace.Update> updates = LearningTrace.ofLogged(seen.events()).provenance(state, action);
+            if (updates.isEmpty()) {
+              throw ApiError.notFound("the Q-value of action '" + action + "' at state '" + state
+                  + "' was never updated for this participant");
+            }
+            return Views.provenance(seen.loaded().participantId(), state, action, updates);
+          });
+    });
+    router.get(p + "/q-table").respond(ctx -> {
+      Long at;
+      try {
+        at = at(ctx);
+      } catch (ApiError e) {
+        return Future.failedFuture(e);
+      }
+      return seen(ctx, AccessLog.Action.REPLAY, new JsonObject().put("at", at)).map(seen -> Views.qTable(
+          seen.loaded(), at == null ? LearningTrace.ofLogged(seen.events()) : LearningTrace.at(seen.events(), at)));
+    });
+    router.get("/api/studies/:studyId/learning").respond(ctx -> reachable(ctx)
+        .compose(study -> log.record(Authentication.caller(ctx), AccessLog.Action.STUDY_LEARNING, study.studyId(),
+            null, null).compose(recorded -> studyLearning(study))));
+  }
+
+  /** `at`: absent, or a whole number of 0 or more; 400 otherwise. */
+  private static Long at(RoutingContext ctx) {
+    String text = ctx.queryParams().get("at");
+    if (text == null) {
+      return null;
+    }
+    try {
+      long at = Long.parseLong(text);
+      if (at >= 0) {
+        return at;
+      }
+    } catch (NumberFormatException ignored) {
+      // answered below
+    }
+    throw ApiError.badRequest("at", "at must be a position in the log: a whole number of 0 or more, not '" + text
+        + "'");
+  }
+
+  /**
+   * The participant in the path with their events and study, if the caller is a researcher of the study (a
+   * participant of another study answers as absent); the access is recorded first.
+   */
+  private Future<Seen> seen(RoutingContext ctx, AccessLog.Action action, JsonObject detail) {
+    String id = ctx.pathParam("participantId");
+    return access.researcher(ctx).compose(by -> HttpVerticle.existing(participants, id))
+        .compose(loaded -> {
+          String studyId = ParticipantDecider.enrolment(loaded.state()).studyId();
+          return access.study(ctx, studyId)
+              .recover(failure -> Future.failedFuture(failure instanceof ApiError e && e.status() == 404
+                  ? ApiError.notFound("no participant '" + id + "'") : failure))
+              .compose(ok -> log.record(Authentication.caller(ctx), action, studyId, id, detail))
+              .compose(recorded -> studies.get(studyId))
+              .compose(study -> participants.stored(id).map(stored -> new Seen(loaded, study, logged(stored))));
+        });
+  }
+
+  private static List<LearningTrace.Logged> logged(List<org.tuneloop.eventstore.StoredEvent> stored) {
+    return stored.stream().map(e -> new LearningTrace.Logged(e.position(), Participants.decode(e))).toList();
+  }
+
+  /** The study in the path, if the caller is a researcher who may see it. */
+  private Future<Studies.Loaded> reachable(RoutingContext ctx) {
+    String studyId = ctx.pathParam("studyId");
+    return access.researcher(ctx).compose(by -> access.study(ctx, studyId)).compose(ok -> studies.get(studyId));
+  }
+
+  /** Every participant but test and withdrawn ones, as the export leaves them out by default. */
+  private Future<JsonObject> studyLearning(Studies.Loaded study) {
+    Protocol.Diagnostics thresholds = study.protocol().thresholds().diagnostics();
+    return studies.assignments(study.studyId()).compose(assigned -> {
+      List<Future<StudyLearning.Participant>> parts = assigned.stream().filter(a -> !a.test())
+          .map(a -> participants.stored(a.participantId()).map(stored -> {
+            if (stored.stream().anyMatch(e -> e.type().equals("ParticipantWithdrew"))) {
+              return (StudyLearning.Participant) null;
+            }
+            // The figures alone: no per-step rows are kept for a study's view.
+            LearningTrace.Fold fold = new LearningTrace.Fold(false);
+            stored.forEach(e -> fold.next(e.position(), Participants.decode(e)));
+            LearningTrace trace = fold.result();
+            return new StudyLearning.Participant(a.participantId(), a.arm(), trace.episodes(),
+                trace.diagnostics(thresholds));
+          })).toList();
+      return Future.all(parts).map(all -> {
+        List<StudyLearning.Participant> included = parts.stream().map(Future::result)
+            .filter(java.util.Objects::nonNull).toList();
+        List<String> arms = study.protocol().arms().stream().map(Protocol.Arm::id).toList();
+        return Views.studyLearning(study.studyId(), StudyLearning.of(arms, included));
+      });
+    });
+  }
+}
