@@ -44,7 +44,7 @@ function figure(id: string, title: string, summary: string, table: DataTable,
                 config: () => ChartConfiguration): Figure {
   const canvas = h('canvas', { role: 'img', 'aria-label': `${title}. ${summary}`, id: `${id}-canvas` });
   const element = h('figure', { class: 'chart', id },
-    h('figcaption', {}, h('strong', {}, title), ' ', h('span', { class: 'chart-summary' }, summary)),
+    h('figcaption', {}, h('strong', {}, `${title}.`), ' ', h('span', { class: 'chart-summary' }, summary)),
     h('div', { class: 'chart-box' }, canvas),
     h('details', { class: 'chart-data' }, h('summary', {}, 'Show the numbers'), dataTable(table, `${id}-table`)));
   return {
@@ -79,7 +79,7 @@ const ratingAxis = { title: { display: true, text: 'Rating' }, suggestedMin: 1, 
 
 /** Mean rating per episode as a line, each rating as a dot. */
 export function trajectoryChart(t: Trajectory): Figure {
-  return figure('chart-trajectory', 'Ratings across episodes.', t.summary, t.table, () => ({
+  return figure('chart-trajectory', 'Ratings across episodes', t.summary, t.table, () => ({
     type: 'scatter',
     data: {
       datasets: [
@@ -95,7 +95,7 @@ export function trajectoryChart(t: Trajectory): Figure {
 
 /** Explored and exploited edits per episode, stacked. */
 export function exploreChart(e: ExploreExploit): Figure {
-  return figure('chart-explore', 'Explore versus exploit.', e.summary, e.table, () => ({
+  return figure('chart-explore', 'Explore versus exploit', e.summary, e.table, () => ({
     type: 'bar',
     data: {
       labels: e.episodes.map(String),
@@ -111,7 +111,7 @@ export function exploreChart(e: ExploreExploit): Figure {
 
 /** How often each kind of edit was chosen, and how often of those the agent chose it as the best. */
 export function actionsChart(a: ActionBars): Figure {
-  return figure('chart-actions', 'Chosen edits.', a.summary, a.table, () => ({
+  return figure('chart-actions', 'Chosen edits', a.summary, a.table, () => ({
     type: 'bar',
     data: {
       labels: [...a.labels],
@@ -126,7 +126,7 @@ export function actionsChart(a: ActionBars): Figure {
 
 /** The Q-table's size (left axis) and the share of updates that met a known state (right axis) step by step. */
 export function growthChart(g: Growth): Figure {
-  return figure('chart-growth', 'Q-table size and state revisits.', g.summary, g.table, () => ({
+  return figure('chart-growth', 'Q-table size and state revisits', g.summary, g.table, () => ({
     type: 'line',
     data: {
       labels: [...g.labels],
@@ -151,7 +151,7 @@ export function growthChart(g: Growth): Figure {
 
 /** Each arm's mean rating per episode as a line inside its filled 95 % confidence band. */
 export function armBandsChart(b: ArmBands): Figure {
-  return figure('chart-arms', 'Mean rating per episode, by arm, with 95 % confidence bands.', b.summary, b.table,
+  return figure('chart-arms', 'Mean rating per episode, by arm, with 95 % confidence bands', b.summary, b.table,
     () => ({
       type: 'line',
       data: {

@@ -277,6 +277,16 @@ export function stepAt(steps: readonly LearningStep[], position: number): Learni
   return found;
 }
 
+/**
+ * The log position that shows the agent after the step at `index`: a step's position is that of its rating, and
+ * the value update it caused comes after it, so the table "after step k" is the one just before the next rating.
+ * Null for the last step: the table as it is now.
+ */
+export function positionAfterStep(steps: readonly LearningStep[], index: number): number | null {
+  const next = steps[index + 1];
+  return next ? next.position - 1 : null;
+}
+
 /** The greedy policy sorted by state, as a table. */
 export function policyTable(policy: readonly PolicyEntry[], caption: string): DataTable {
   return {

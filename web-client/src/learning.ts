@@ -10,8 +10,8 @@ import { actionsChart, dataTable, exploreChart, growthChart, trajectoryChart, ty
 import { pageTitle, words, type Desk } from './dashboard.ts';
 import { h, replace } from './dom.ts';
 import {
-  actionBars, exploreExploit, fixed, flagTexts, growth, policyTable, provenanceView, stepAt, stepLabel, timelineRow,
-  trajectory, type TimelineRow,
+  actionBars, exploreExploit, fixed, flagTexts, growth, policyTable, positionAfterStep, provenanceView, stepAt,
+  stepLabel, timelineRow, trajectory, type TimelineRow,
 } from './learning-model.ts';
 import { pageOf } from './monitor-model.ts';
 import { LivePlayer } from './player.ts';
@@ -166,13 +166,15 @@ function pointInTimeSection(desk: Desk, id: string, steps: readonly LearningStep
     inputmode: 'numeric' });
   let timer = 0;
   let asked = 0;
-  const load = async (at: number) => {
+  /** `at` null: the table as it is now. */
+  const load = async (at: number | null) => {
     const ask = ++asked;
     result.setAttribute('aria-busy', 'true');
     try {
-      const q = await desk.api.get<QTable>(`${participantPath(id)}/q-table?at=${at}`);
+      const q = await desk.api.get<QTable>(`${participantPath(id)}/q-table${at === null ? '' : `?at=${at}`}`);
       if (ask === asked) {
-        drawAt(result, q, stepAt(steps, q.at ?? at), open);
+        position.value = q.at === undefined ? position.value : String(q.at);
+        drawAt(result, q, q.at === undefined ? null : stepAt(steps, q.at), open);
       }
     } catch (e) {
       if (ask === asked) {
@@ -185,11 +187,11 @@ function pointInTimeSection(desk: Desk, id: string, steps: readonly LearningStep
     }
   };
   const fromSlider = () => {
-    const s = steps[Number(slider.value) - 1] ?? last;
-    position.value = String(s.position);
+    const index = Number(slider.value) - 1;
+    const s = steps[index] ?? last;
     shownStep.textContent = `after step ${stepLabel(s)} (rating ${s.rating})`;
     clearTimeout(timer);
-    timer = window.setTimeout(() => void load(s.position), 150); // dragging asks once it rests
+    timer = window.setTimeout(() => void load(positionAfterStep(steps, index)), 150); // dragging asks once it rests
   };
   slider.addEventListener('input', fromSlider);
   const form = h('form', { novalidate: true, class: 'inline-form at-form' },
@@ -212,11 +214,12 @@ function pointInTimeSection(desk: Desk, id: string, steps: readonly LearningStep
     void load(at);
   });
   shownStep.textContent = `after step ${stepLabel(last)} (rating ${last.rating})`;
-  void load(last.position);
+  void load(null);
   return h('section', { 'aria-labelledby': 'at-title' },
     h('h2', { id: 'at-title' }, 'Q-table at a point in time'),
     h('p', { class: 'hint' }, 'Replays the participant\'s events up to the chosen step (or log position) and shows '
-      + 'the Q-table and the edit the agent would have chosen in each state as of then.'),
+      + 'the Q-table and the edit the agent would have chosen in each state as of then. A step\'s value update '
+      + 'comes just after its rating in the log: "after step" includes it.'),
     form, result);
 }
 
@@ -242,8 +245,9 @@ function drawAt(box: HTMLElement, q: QTable, step: LearningStep | null, open: (s
   };
   draw();
   replace(box,
-    h('p', { id: 'at-shown' }, `As of log position ${q.at ?? '–'}`,
-      step ? `, after step ${stepLabel(step)}` : ', before the first rated step', `: ${q.entries} values.`),
+    h('p', { id: 'at-shown' }, `As of log position ${q.at ?? '–'} `,
+      step ? `(the last rating by then: step ${stepLabel(step)})` : '(before the first rating)',
+      `: ${q.entries} values.`),
     values.length === 0 ? h('p', {}, 'The Q-table was empty then.') : [h('div', { class: 'table-wrap' }, table), pager],
     q.policy && q.policy.length > 0 ? dataTable(policyTable(q.policy, 'Greedy policy: the best-valued edit per state'),
       'at-policy') : null);

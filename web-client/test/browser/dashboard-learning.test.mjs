@@ -52,7 +52,7 @@ function episodeMeans(rated) {
   return new Map([...by].map(([e, rs]) => [e, rs.reduce((a, b) => a + b, 0) / rs.length]));
 }
 
-const cells = (row) => row.locator('th, td').allInnerTexts();
+const cells = async (row) => (await row.locator('th, td').allTextContents()).map((c) => c.trim());
 const tableRows = async (page, id) => Promise.all((await page.locator(`#${id} tbody tr`).all()).map(cells));
 
 /** Whether the chart's canvas has something drawn on it. */
@@ -102,15 +102,21 @@ test('the researcher reads how ratings shaped the agent: charts, timeline, prove
   // The trajectory's table: each episode's ratings and their mean, as sent.
   const means = episodeMeans(rated);
   const trajectoryRows = await tableRows(page, 'chart-trajectory-table');
-  assert.deepEqual(trajectoryRows.map((r) => [Number(r[0]), r[2], r[3]]), [...means].map(([e, m]) =>
-    [e, m.toFixed(2), rated.filter((r) => r.episode === e).map((r) => String(r.rating)).join(', ')]));
+  // (An episode begun but not rated yet shows dashes.)
+  assert.deepEqual(trajectoryRows.filter((r) => r[2] !== '–').map((r) => [Number(r[0]), r[2], r[3]]),
+    [...means].map(([e, m]) =>
+      [e, m.toFixed(2), rated.filter((r) => r.episode === e).map((r) => String(r.rating)).join(', ')]));
   const firstMean = means.get(rated[0].episode).toFixed(2);
   assert.match(await page.locator('#chart-trajectory .chart-summary').innerText(), new RegExp(`Mean rating ${firstMean}`));
 
-  // Explore versus exploit: one count per edit the agent made.
-  const edits = learning.steps.filter((s) => s.explored !== null).length;
+  // Explore versus exploit: the server's counts per episode; in a finished episode, one per rated edit.
   const exploreRows = await tableRows(page, 'chart-explore-table');
-  assert.equal(exploreRows.reduce((n, r) => n + Number(r[1]) + Number(r[2]), 0), edits);
+  assert.deepEqual(exploreRows, learning.episodes.map((e) => [String(e.episode), String(e.explored),
+    String(e.exploited)]));
+  const explored = (e, how) => String(learning.steps.filter((s) => s.episode === e && s.explored === how).length);
+  for (const e of [...means.keys()].slice(0, -1)) {
+    assert.deepEqual(exploreRows.find((r) => r[0] === String(e)).slice(1), [explored(e, true), explored(e, false)]);
+  }
 
   // The timeline: one row per rating, in order, with the rating sent.
   const timeline = await tableRows(page, 'timeline');
@@ -130,25 +136,31 @@ test('the researcher reads how ratings shaped the agent: charts, timeline, prove
     `the rating of step ${key} is listed: ${JSON.stringify(updates)}`);
   assert.equal(await page.evaluate(() => document.activeElement?.id), 'provenance-title');
 
-  // Point in time: the Q-table as of the third step has that step's size, and says so.
+  // Point in time: after the third step (the slider, by keyboard) the Q-table has that step's size.
   const third = learning.steps[2];
+  const shown = (k) => page.waitForFunction((want) =>
+    document.getElementById('at-shown')?.textContent.includes(`the last rating by then: step ${want})`), k);
+  await page.locator('#at-step').focus();
+  await page.keyboard.press('Home');
+  await shown(`${learning.steps[0].episode}.${learning.steps[0].step}`);
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowRight');
+  await shown(`${third.episode}.${third.step}`);
+  assert.ok(third.qTableSize > 0, 'the table has values by the third step');
+  assert.match(await page.locator('#at-q-table caption').innerText(), new RegExp(`^${third.qTableSize} state`));
+  assert.equal(Number(await page.locator('#at-position').inputValue()), learning.steps[3].position - 1);
+  // A log position typed in: at the third step's rating its update is not applied yet.
   await page.locator('#at-position').fill(String(third.position));
   await page.getByRole('button', { name: 'Show', exact: true }).click();
-  await page.waitForFunction((k) => document.getElementById('at-shown')?.textContent.includes(`after step ${k}`),
-    `${third.episode}.${third.step}`);
-  assert.match(await page.locator('#at-result caption').first().innerText(), new RegExp(`^${third.qTableSize} state`));
-  assert.match(await page.locator('#at-step-shown').innerText(), new RegExp(`after step ${third.episode}\\.${third.step}`));
-  assert.ok(third.qTableSize > 0, 'the table has values by the third step');
+  await page.waitForFunction((p) => document.getElementById('at-shown')?.textContent
+    .startsWith(`As of log position ${p} `), third.position);
+  assert.match(await page.locator('#at-shown').innerText(), new RegExp(`step ${third.episode}\\.${third.step}\\)`));
+  assert.match(await page.locator('#at-q-table caption').innerText(),
+    new RegExp(`^${learning.steps[1].qTableSize} state`));
   // A value of the replayed table opens its provenance too.
   await page.locator('#at-q-table').getByRole('button', { name: /^What moved it/ }).first().click();
   await page.waitForFunction(() => document.activeElement?.id === 'provenance-title'
     && document.getElementById('provenance-table'));
-  // The slider goes to the first step with the keyboard.
-  await page.locator('#at-step').focus();
-  await page.keyboard.press('Home');
-  const one = learning.steps[0];
-  await page.waitForFunction((k) => document.getElementById('at-shown')?.textContent.includes(`after step ${k}`),
-    `${one.episode}.${one.step}`);
   await openDetails(page);
   await expectNoSeriousA11yViolations(page, 'the learning page');
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
   accessRows, actionBars, armBands, exploreExploit, fixed, flagCountTable, flagTexts, growth, policyTable,
-  provenanceView, signed, stepAt, timelineRow, trajectory,
+  positionAfterStep, provenanceView, signed, stepAt, timelineRow, trajectory,
 } from '../../target/unit/learning-model.js';
 
 const step = (episode, stepNo, more = {}) => ({
@@ -93,6 +93,11 @@ test('the step at a position is the last one at or before it', () => {
   assert.equal(stepAt(steps, 10_000)?.episode, 2);
   assert.deepEqual(policyTable([{ state: 'b', greedyAction: 'x', value: 1 }, { state: 'a', greedyAction: 'y',
     value: 2 }], 'c').rows, [['a', 'y', '2.00'], ['b', 'x', '1.00']]);
+});
+
+test('the table after a step is the one just before the next rating; after the last, the one of now', () => {
+  assert.equal(positionAfterStep(steps, 0), steps[1].position - 1);
+  assert.equal(positionAfterStep(steps, steps.length - 1), null);
 });
 
 test('arm bands share one axis of episodes; a missing episode or interval is null', () => {
