@@ -75,7 +75,8 @@ function withDefaults(config: ChartConfiguration): ChartConfiguration {
 
 const episodeAxis = (title = 'Episode') => ({ type: 'linear' as const, title: { display: true, text: title },
   ticks: { stepSize: 1, precision: 0 } });
-const ratingAxis = { title: { display: true, text: 'Rating' }, suggestedMin: 1, suggestedMax: 10 };
+/** Ratings go from 1 to 10; a wide interval is cut at the scale's ends (its exact bounds are in the table). */
+const ratingAxis = { title: { display: true, text: 'Rating' }, min: 1, max: 10 };
 
 /** Mean rating per episode as a line, each rating as a dot. */
 export function trajectoryChart(t: Trajectory): Figure {

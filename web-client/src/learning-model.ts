@@ -245,6 +245,46 @@ export function flagTexts(d: Diagnostics): readonly FlagText[] {
     message: f.message }));
 }
 
+/** Null when the flags are judged; else why none can be raised yet (too few steps, or all turned off). */
+export function notJudgedYet(d: Diagnostics): string | null {
+  const min = d.thresholds.minSteps;
+  if (min === null) {
+    return 'The protocol turns the learning flags off.';
+  }
+  if (min !== undefined && d.steps !== undefined && d.steps < min) {
+    return `No flag is raised before ${min} rated training steps; there are ${d.steps} so far.`;
+  }
+  return null;
+}
+
+/** The figures the flags were judged on, each next to the threshold that would raise its flag. */
+export function diagnosticsTable(d: Diagnostics): DataTable {
+  const f = d.figures;
+  const t = d.thresholds;
+  const off = 'flag turned off';
+  const share = (v: number | null | undefined) => percent(v, 1);
+  const limit = (v: number | null | undefined, say: (x: number) => string) =>
+    v === null ? off : v === undefined ? '–' : say(v);
+  return {
+    caption: 'The figures behind the flags',
+    head: ['Figure', 'This participant', 'Flag raised when'],
+    rows: [
+      ['Mean size of the TD error, first third → last third of the updates',
+        f.meanAbsTdErrorFirst === null || f.meanAbsTdErrorFirst === undefined ? '– (fewer than 3 updates)'
+          : `${fixed(f.meanAbsTdErrorFirst)} → ${fixed(f.meanAbsTdErrorLast)}`,
+        'the last third is not below the first (not settling)'],
+      ['Share of greedy steps taken by the most chosen kind of edit', share(f.topActionGreedyShare),
+        limit(t.policyCollapseShare, (x) => `above ${share(x)} (one edit dominates)`)],
+      ['Share of updates crediting a state never credited before', share(f.neverSeenStateShare),
+        limit(t.neverSeenStateShare, (x) => `above ${share(x)} (too many new states)`)],
+      ['Change of the mean rating per episode (slope)',
+        f.ratingSlopePerEpisode === null || f.ratingSlopePerEpisode === undefined ? '– (fewer than 2 episodes)'
+          : `${signed(f.ratingSlopePerEpisode)} points`,
+        limit(t.ratingDriftPerEpisode, (x) => `below ${signed(x)} points (ratings drifting down)`)],
+    ],
+  };
+}
+
 // ---- provenance and point-in-time ---------------------------------------------------------------------------
 
 export interface ProvenanceView {

@@ -10,7 +10,7 @@ import { actionsChart, dataTable, exploreChart, growthChart, trajectoryChart, ty
 import { pageTitle, words, type Desk } from './dashboard.ts';
 import { h, replace } from './dom.ts';
 import {
-  actionBars, exploreExploit, fixed, flagTexts, growth, policyTable, positionAfterStep, provenanceView, stepAt,
+  actionBars, diagnosticsTable, exploreExploit, fixed, flagTexts, growth, notJudgedYet, policyTable, positionAfterStep, provenanceView, stepAt,
   stepLabel, timelineRow, trajectory, type TimelineRow,
 } from './learning-model.ts';
 import { pageOf } from './monitor-model.ts';
@@ -58,15 +58,19 @@ export async function showLearning(desk: Desk, view: HTMLElement, studyId: strin
 
 function diagnosticsSection(learning: ParticipantLearning): HTMLElement {
   const flags = flagTexts(learning.diagnostics);
+  const notYet = notJudgedYet(learning.diagnostics);
   return h('section', { id: 'diagnostics', 'aria-labelledby': 'diagnostics-title',
     class: flags.length ? 'panel warning-panel' : 'panel' },
-  h('h2', { id: 'diagnostics-title' }, flags.length === 0 ? 'No warning signs'
-    : `${flags.length} warning ${flags.length === 1 ? 'sign' : 'signs'}`),
-  flags.length === 0
-    ? h('p', {}, 'The agent\'s corrections shrink, its choices are not stuck on one edit, it meets states again, and '
-      + 'the ratings do not fall, as far as the protocol\'s thresholds tell.')
-    : h('ul', { class: 'flags-list' }, flags.map((f) => h('li', { 'data-flag': f.kind },
-      h('strong', {}, `${f.title}. `), f.message, f.meaning ? h('span', { class: 'meta' }, ` ${f.meaning}`) : null))));
+  h('h2', { id: 'diagnostics-title' }, flags.length > 0
+    ? `${flags.length} warning ${flags.length === 1 ? 'sign' : 'signs'}`
+    : notYet ? 'Warning signs: not judged yet' : 'No warning signs'),
+  flags.length > 0
+    ? h('ul', { class: 'flags-list' }, flags.map((f) => h('li', { 'data-flag': f.kind },
+      h('strong', {}, `${f.title}. `), f.message, f.meaning ? h('span', { class: 'meta' }, ` ${f.meaning}`) : null)))
+    : h('p', {}, notYet ?? 'The agent\'s corrections shrink, its choices are not stuck on one edit, it meets states '
+      + 'again, and the ratings do not fall, as far as the protocol\'s thresholds tell.'),
+  h('details', { class: 'chart-data' }, h('summary', {}, 'Show the figures'),
+    dataTable(diagnosticsTable(learning.diagnostics), 'diagnostics-table')));
 }
 
 /** The button that opens the provenance of a state-action. */
@@ -186,10 +190,15 @@ function pointInTimeSection(desk: Desk, id: string, steps: readonly LearningStep
       }
     }
   };
+  /** The step the slider stands on, said in its output and, for screen readers, as the slider's value. */
+  const say = (s: LearningStep) => {
+    const text = `after step ${stepLabel(s)} (rating ${s.rating})`;
+    shownStep.textContent = text;
+    slider.setAttribute('aria-valuetext', text);
+  };
   const fromSlider = () => {
     const index = Number(slider.value) - 1;
-    const s = steps[index] ?? last;
-    shownStep.textContent = `after step ${stepLabel(s)} (rating ${s.rating})`;
+    say(steps[index] ?? last);
     clearTimeout(timer);
     timer = window.setTimeout(() => void load(positionAfterStep(steps, index)), 150); // dragging asks once it rests
   };
@@ -209,11 +218,11 @@ function pointInTimeSection(desk: Desk, id: string, steps: readonly LearningStep
     const s = stepAt(steps, at);
     if (s) {
       slider.value = String(steps.indexOf(s) + 1);
-      shownStep.textContent = `after step ${stepLabel(s)} (rating ${s.rating})`;
+      say(s);
     }
     void load(at);
   });
-  shownStep.textContent = `after step ${stepLabel(last)} (rating ${last.rating})`;
+  say(last);
   void load(null);
   return h('section', { 'aria-labelledby': 'at-title' },
     h('h2', { id: 'at-title' }, 'Q-table at a point in time'),

@@ -143,6 +143,8 @@ export interface ActionCount {
 
 export interface Diagnostics {
   readonly flags: readonly { readonly kind: FlagKind | string; readonly message: string }[];
+  /** Rated training steps the flags were judged on. */
+  readonly steps?: number;
   readonly figures: Readonly<Record<string, number | null>>;
   readonly thresholds: Readonly<Record<string, number | null>>;
 }

@@ -4,15 +4,28 @@
 // timeline's rows are the ratings in order; "What moved it" lists the rating that moved a value; the Q-table
 // replayed to an earlier step has the size the trace gives for that step; the study's chart table has each
 // episode's mean across participants with its t interval; the access log lists these readings; the export link
-// answers with a zip. axe-core checks each screen.
+// answers with a zip. axe-core checks each screen. With TUNELOOP_SCREENSHOTS=<folder> (docs/images for the guide)
+// it saves guide-learning.png and guide-study-learning.png there.
 import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import {
   StudyServer, expectNoSeriousA11yViolations, launchBrowser, newContext, tempDir, trainingParticipant,
 } from './harness.mjs';
 
+const SHOTS = process.env.TUNELOOP_SCREENSHOTS;
+
 let server;
 let browser;
+
+/** Keeps a picture of the screen with `focus` scrolled to the top, when asked for. */
+async function shot(page, name, focus) {
+  if (!SHOTS) return;
+  mkdirSync(SHOTS, { recursive: true });
+  await focus.evaluate((el) => el.scrollIntoView({ block: 'start' }));
+  await page.screenshot({ path: join(SHOTS, `guide-${name}.png`) });
+}
 
 before(async () => {
   browser = await launchBrowser();
@@ -93,6 +106,8 @@ test('the researcher reads how ratings shaped the agent: charts, timeline, prove
   await page.getByRole('heading', { name: 'How the ratings shaped the agent' }).waitFor();
   await page.locator('#at-shown').waitFor();
   await page.locator('#diagnostics h2').waitFor();
+  assert.equal((await tableRows(page, 'diagnostics-table')).length, 4, 'the figures behind the four flags');
+  await shot(page, 'learning', page.locator('#diagnostics'));
   for (const id of ['chart-trajectory', 'chart-explore', 'chart-actions', 'chart-growth']) {
     assert.ok(await inked(page, id), `${id} is drawn`);
     assert.match(await page.locator(`#${id} canvas`).getAttribute('aria-label'), /\w+\. .+/,
@@ -146,6 +161,8 @@ test('the researcher reads how ratings shaped the agent: charts, timeline, prove
   await page.keyboard.press('ArrowRight');
   await page.keyboard.press('ArrowRight');
   await shown(`${third.episode}.${third.step}`);
+  assert.match(await page.locator('#at-step').getAttribute('aria-valuetext'),
+    new RegExp(`^after step ${third.episode}\\.${third.step} \\(rating ${rated[2].rating}\\)$`));
   assert.ok(third.qTableSize > 0, 'the table has values by the third step');
   assert.match(await page.locator('#at-q-table caption').innerText(), new RegExp(`^${third.qTableSize} state`));
   assert.equal(Number(await page.locator('#at-position').inputValue()), learning.steps[3].position - 1);
@@ -176,6 +193,7 @@ test('the researcher reads how ratings shaped the agent: charts, timeline, prove
   const half = 12.706 * sd / Math.sqrt(2); // t quantile for 1 degree of freedom, 97.5 %
   const row1 = armRows.find((r) => r[1] === String(rated[0].episode));
   assert.deepEqual(row1.slice(2), ['2', mean.toFixed(2), `${(mean - half).toFixed(2)} to ${(mean + half).toFixed(2)}`]);
+  await shot(page, 'study-learning', page.locator('#study-learning-title'));
   const flagRows = await tableRows(page, 'arm-flags');
   assert.deepEqual(flagRows.map((r) => r[0]), ['paper'], 'one row per arm');
   assert.ok(flagRows[0].slice(2).every((c) => /^\d+$/.test(c)), 'a count per kind of flag');

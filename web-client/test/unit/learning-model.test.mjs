@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
-  accessRows, actionBars, armBands, exploreExploit, fixed, flagCountTable, flagTexts, growth, policyTable,
+  accessRows, actionBars, armBands, diagnosticsTable, notJudgedYet, exploreExploit, fixed, flagCountTable, flagTexts, growth, policyTable,
   positionAfterStep, provenanceView, signed, stepAt, timelineRow, trajectory,
 } from '../../target/unit/learning-model.js';
 
@@ -76,6 +76,21 @@ test('flags get a title and a meaning next to the server\'s sentence', () => {
   assert.equal(f.title, 'Ratings drifting down');
   assert.match(f.meaning, /fall from episode to episode/);
   assert.equal(f.message, 'Ratings fall by 0.5 per episode.');
+});
+
+test('the figures behind the flags stand next to their thresholds; too few steps means not judged yet', () => {
+  const d = { flags: [], steps: 10, figures: { meanAbsTdErrorFirst: 3.1, meanAbsTdErrorLast: 2.9,
+    topActionGreedyShare: 0.4, neverSeenStateShare: 0.95, ratingSlopePerEpisode: null },
+  thresholds: { minSteps: 16, policyCollapseShare: 0.6, neverSeenStateShare: null, ratingDriftPerEpisode: -0.3 } };
+  assert.deepEqual(diagnosticsTable(d).rows.map((r) => r.slice(1)), [
+    ['3.10 → 2.90', 'the last third is not below the first (not settling)'],
+    ['40.0 %', 'above 60.0 % (one edit dominates)'],
+    ['95.0 %', 'flag turned off'],
+    ['– (fewer than 2 episodes)', 'below −0.30 points (ratings drifting down)']]);
+  assert.equal(notJudgedYet(d), 'No flag is raised before 16 rated training steps; there are 10 so far.');
+  assert.equal(notJudgedYet({ ...d, steps: 16 }), null);
+  assert.equal(notJudgedYet({ ...d, thresholds: { ...d.thresholds, minSteps: null } }),
+    'The protocol turns the learning flags off.');
 });
 
 test('provenance lists each update with its change', () => {
