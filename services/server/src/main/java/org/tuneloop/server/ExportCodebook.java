@@ -182,6 +182,40 @@ final class ExportCodebook {
       col("rated_at", Type.TIMESTAMP, "UTC", "", "when its rating was recorded"),
       POSITION));
 
+  static final Table DIAGNOSTICS = new Table("diagnostics.csv", "one row per participant: the learning "
+      + "diagnostics of docs/audit.md, their figures, the flags raised and the protocol's thresholds", List.of(
+      PARTICIPANT,
+      ARM,
+      col("rated_steps", Type.INTEGER, "ratings", "0 or more", "training ratings (rows in steps.csv)"),
+      col("updates", Type.INTEGER, "updates", "0 or more", "Q-value updates"),
+      col("q_table_size", Type.INTEGER, "state-action pairs", "0 or more", "distinct state-action pairs updated"),
+      col("state_revisit_rate", Type.NUMBER, "share", "0 to 1",
+          "share of the updates whose state had been credited before"),
+      col("greedy_steps", Type.INTEGER, "steps", "0 or more", "actions chosen greedily (not explored)"),
+      col("informed_greedy_share", Type.NUMBER, "share", "0 to 1",
+          "share of the greedy steps at whose track anything learnt bore on the pick"),
+      col("mean_abs_td_error_first", Type.NUMBER, "Q value", "0 or more",
+          "mean absolute TD error of the first third of the updates; empty with fewer than 3 updates"),
+      col("mean_abs_td_error_last", Type.NUMBER, "Q value", "0 or more",
+          "mean absolute TD error of the last third of the updates; empty with fewer than 3 updates"),
+      col("top_action_greedy_share", Type.NUMBER, "share", "0 to 1",
+          "the largest share of the greedy steps taken by one kind of edit; empty without greedy steps"),
+      col("top_greedy_edit", Type.TEXT, "", EDITS, "that kind of edit"),
+      col("never_seen_state_share", Type.NUMBER, "share", "0 to 1",
+          "share of the updates whose state had never been credited before; empty without updates"),
+      col("rating_slope_per_episode", Type.NUMBER, "points per episode", "",
+          "least-squares slope of the mean rating per episode over the episodes; empty with fewer than 2 episodes"),
+      col("flags", Type.TEXT, "", "no-convergence, policy-collapse, state-space-explosion, rating-drift",
+          "the flags raised, joined by ';'; empty when none"),
+      col("min_steps", Type.INTEGER, "ratings", "1 or more",
+          "threshold: no flag before this many rated steps; empty: the protocol turns the flags off"),
+      col("policy_collapse_share", Type.NUMBER, "share", "0 to 1",
+          "threshold: policy-collapse when top_action_greedy_share is above it; empty: off"),
+      col("never_seen_state_share_limit", Type.NUMBER, "share", "0 to 1",
+          "threshold: state-space-explosion when never_seen_state_share is above it; empty: off"),
+      col("rating_drift_per_episode", Type.NUMBER, "points per episode", "-9 to 0",
+          "threshold: rating-drift when rating_slope_per_episode is below it; empty: off")));
+
   static final Table EVENTS = new Table("events.csv", "one row per stored event of the exported streams, as stored "
       + "(docs/events.md describes every type and field)", List.of(
       col("position", Type.INTEGER, "", "1 or more", "position in the whole event log"),
@@ -216,7 +250,8 @@ final class ExportCodebook {
       col("meaning", Type.TEXT, "what the column holds")));
 
   /** The tidy tables of a CSV export, in the order they are listed. */
-  static final List<Table> TIDY = List.of(PARTICIPANTS, STEPS, QUESTIONNAIRE, EVALUATIONS, FATIGUE, BREAKS, PROBES);
+  static final List<Table> TIDY = List.of(PARTICIPANTS, STEPS, QUESTIONNAIRE, EVALUATIONS, FATIGUE, BREAKS, PROBES,
+      DIAGNOSTICS);
 
   /** Every table of an export of the format: its data files, then the codebook itself. */
   static List<Table> tables(ExportRun.Format format) {

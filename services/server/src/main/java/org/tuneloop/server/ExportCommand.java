@@ -119,16 +119,27 @@ final class ExportCommand implements Callable<Integer> {
         throw new Refused("There is no study '" + which.study + "' in this database.");
       }
       ExportRun run = new ExportRun(platform);
+      AccessLog log = new AccessLog(platform.pool());
       for (String id : studies) {
         Path folder = which.all ? out.resolve(id) : out;
         long started = System.nanoTime();
         ExportRun.Result result;
+        ExportRun.Options options = new ExportRun.Options(id, parsed, includeWithdrawn, includeTest);
+        // Straight from the database there is no account: the record names the operating-system user.
+        Platform.await(log.record(commandLine(), AccessLog.Action.EXPORT, id, null,
+            ExportRun.detail(options).put("via", "command line").put("out", folder.toString())));
         try (ExportRun.Destination destination = ExportRun.folder(folder)) {
-          result = run.write(new ExportRun.Options(id, parsed, includeWithdrawn, includeTest), destination);
+          result = run.write(options, destination);
         }
         report(stdout, id, folder, result.manifest(), started);
       }
     }
+  }
+
+  /** Who exports from the command line with database access: the operating-system user. */
+  static AccessTokens.Caller commandLine() {
+    return AccessTokens.Caller.researcher("command-line:" + System.getProperty("user.name", "unknown"), null, false,
+        new AccessTokens.Via.Bearer(null));
   }
 
   private void fromServer(ExportRun.Format parsed, PrintWriter stdout) throws IOException {

@@ -134,7 +134,7 @@ final class ExportRun {
       }
     }
 
-    Tables tables = new Tables(options.format(), destination);
+    Tables tables = new Tables(options.format(), destination, study.protocol().thresholds().diagnostics());
     long events = 0;
     Long first = null;
     Long last = null;
@@ -176,7 +176,9 @@ final class ExportRun {
       if (next != null) {
         await(next);
       }
-      included.values().forEach(tables::flush);
+      // In the order of assignment (test participants after the others), so an export's rows do not vary.
+      included.values().stream().sorted(java.util.Comparator.comparing((Person p) -> p.assigned.test())
+          .thenComparingInt(p -> p.assigned.index()).thenComparing(Person::id)).forEach(tables::flush);
     }
     List<FileWritten> files = new ArrayList<>(tables.close());
     files.add(codebook(options.format(), destination));
@@ -311,6 +313,8 @@ final class ExportRun {
     StoredEvent probe;
     final Map<String, Integer> order = new LinkedHashMap<>();
     Integer row;
+    /** The learning figures, folded as the participant's training events pass by (no per-step rows kept). */
+    final org.tuneloop.study.LearningTrace.Fold learning = new org.tuneloop.study.LearningTrace.Fold(false);
 
     Person(StudyEvent.ParticipantAssigned assigned, Summary summary) {
       this.assigned = assigned;
@@ -322,13 +326,20 @@ final class ExportRun {
     String arm() { return assigned.arm(); }
   }
 
+  /** The event types the learning diagnostics fold; the others pass it by undecoded. */
+  private static final java.util.Set<String> LEARNING_TYPES = java.util.Set.of("ParticipantEnrolled",
+      "StartParametersChosen", "EpisodeStarted", "ActionChosen", "TrackPresented", "TrackRated", "QValueUpdated");
+
   /** The open files of one export and how each event becomes rows. */
   private static final class Tables {
     private final Format format;
+    private final org.tuneloop.study.Protocol.Diagnostics thresholds;
     private final Map<String, Sheet> sheets = new LinkedHashMap<>();
 
-    Tables(Format format, Destination destination) throws IOException {
+    Tables(Format format, Destination destination, org.tuneloop.study.Protocol.Diagnostics thresholds)
+        throws IOException {
       this.format = format;
+      this.thresholds = thresholds;
       if (format == Format.CSV) {
         // The raw events stream out while the tidy tables wait beside them.
         sheets.put(ExportCodebook.EVENTS.file(), new Sheet(ExportCodebook.EVENTS,
@@ -361,6 +372,9 @@ final class ExportRun {
         return;
       }
       JsonObject d = e.data();
+      if (LEARNING_TYPES.contains(e.type())) {
+        p.learning.next(e.position(), Participants.decode(e));
+      }
       switch (e.type()) {
         case "ParticipantEnrolled" -> {
           Summary s = p.summary;
@@ -486,11 +500,26 @@ final class ExportRun {
       p.rated = null;
     }
 
-    /** A rating whose update never came (a stream cut short) still gets its row. */
+    /** A rating whose update never came (a stream cut short) still gets its row; then the diagnostics' row. */
     void flush(Person p) {
       if (format == Format.CSV) {
         flushStep(p, null);
+        diagnostics(p);
       }
+    }
+
+    private void diagnostics(Person p) {
+      org.tuneloop.study.LearningTrace trace = p.learning.result();
+      org.tuneloop.study.LearningTrace.Diagnostics d = trace.diagnostics(thresholds);
+      org.tuneloop.study.LearningTrace.Figures f = d.figures();
+      org.tuneloop.study.Audit.Learned l = trace.learned();
+      org.tuneloop.music.Edit top = trace.topGreedyEdit();
+      sheet(ExportCodebook.DIAGNOSTICS).row(p.id(), p.arm(), d.steps(), l.updates(), trace.updates().stream()
+              .map(u -> u.state() + "\u0000" + u.action()).distinct().count(), l.revisitRate(), l.greedySteps(),
+          l.informedGreedyShare(), f.meanAbsTdErrorFirst(), f.meanAbsTdErrorLast(), f.topActionGreedyShare(),
+          top == null ? null : top.id(), f.neverSeenStateShare(), f.ratingSlopePerEpisode(),
+          String.join(";", d.kinds()), thresholds.minSteps(), thresholds.policyCollapseShare(),
+          thresholds.neverSeenStateShare(), thresholds.ratingDriftPerEpisode());
     }
 
     List<FileWritten> close() throws IOException {

@@ -196,6 +196,18 @@ public final class LearningTrace {
     return updates.stream().filter(u -> u.state().equals(state) && u.action().equals(action)).toList();
   }
 
+  /** The kind of edit chosen most often greedily (the first in edit order on a tie), or null without greedy steps. */
+  public Edit topGreedyEdit() {
+    Edit top = null;
+    for (Edit edit : Edit.values()) {
+      int n = greedyByKind.getOrDefault(edit, 0);
+      if (n > 0 && (top == null || n > greedyByKind.get(top))) {
+        top = edit;
+      }
+    }
+    return top;
+  }
+
   /** The learning diagnostics under the thresholds (docs/audit.md gives each flag's definition). */
   public Diagnostics diagnostics(Protocol.Diagnostics t) {
     int rated = episodes.stream().mapToInt(Episode::ratings).sum();
@@ -218,7 +230,7 @@ public final class LearningTrace {
             + " rated steps"));
       }
       if (top != null && t.policyCollapseShare() != null && top > t.policyCollapseShare()) {
-        String kind = greedyByKind.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey().id();
+        String kind = topGreedyEdit().id();
         flags.add(new Flag(POLICY_COLLAPSE, "one kind of edit (" + kind + ") took " + percent(top)
             + " of the greedy steps, more than the limit of " + percent(t.policyCollapseShare())));
       }
