@@ -354,10 +354,10 @@ export interface ArmBands {
   readonly table: DataTable;
 }
 
-/** Every arm's mean per episode with its 95 % interval, on one common axis of episodes. */
+/** Every arm's mean per episode with its 95 % interval, on one common axis of episodes; arms in the protocol's order. */
 export function armBands(learning: StudyLearning): ArmBands {
   const episodes = [...new Set(learning.arms.flatMap((a) => a.episodes.map((e) => e.episode)))].sort((a, b) => a - b);
-  const arms = [...learning.arms].sort((a, b) => a.arm.localeCompare(b.arm)).map((a) => {
+  const arms = learning.arms.map((a) => {
     const at = (n: number) => a.episodes.find((e) => e.episode === n);
     return { arm: a.arm, participants: a.participants, means: episodes.map((n) => at(n)?.mean ?? null),
       lows: episodes.map((n) => at(n)?.low ?? null), highs: episodes.map((n) => at(n)?.high ?? null) };
@@ -375,7 +375,7 @@ export function armBands(learning: StudyLearning): ArmBands {
   return {
     episodes,
     arms,
-    summary: arms.length === 0 ? 'No participant has rated a training track yet.' : sentences.join(' '),
+    summary: episodes.length === 0 ? 'No participant has rated a training track yet.' : sentences.join(' '),
     table: {
       caption: 'Mean rating per episode and arm, with 95 % confidence interval',
       head: ['Arm', 'Episode', 'Participants', 'Mean', '95 % interval'],
@@ -393,7 +393,7 @@ export function flagCountTable(learning: StudyLearning): DataTable {
   return {
     caption: 'Participants flagged, per arm',
     head: ['Arm', 'Participants', ...FLAG_KINDS.map(flagTitle)],
-    rows: [...learning.arms].sort((a, b) => a.arm.localeCompare(b.arm)).map((a) => [a.arm, String(a.participants),
+    rows: learning.arms.map((a) => [a.arm, String(a.participants),
       ...FLAG_KINDS.map((k) => String(a.flags[k] ?? 0))]),
   };
 }

@@ -218,7 +218,7 @@ function learningSection(desk: Desk, study: Study): HTMLElement {
 
 function drawLearning(desk: Desk, box: HTMLElement, study: Study, learning: StudyLearning,
                       charts: typeof import('./charts.ts')): void {
-  if (learning.arms.length === 0) {
+  if (learning.arms.every((a) => a.episodes.length === 0)) {
     replace(box, h('p', {}, 'No participant has rated a training track yet.'));
     return;
   }

@@ -115,7 +115,8 @@ test('the table after a step is the one just before the next rating; after the l
   assert.equal(positionAfterStep(steps, steps.length - 1), null);
 });
 
-test('arm bands share one axis of episodes; a missing episode or interval is null', () => {
+test('arm bands share one axis of episodes, arms in the protocol\'s order; a missing episode or interval is null',
+  () => {
   const learning = { studyId: 's', participants: [], arms: [
     { arm: 'B', participants: 1, episodes: [{ episode: 1, n: 1, mean: 6, low: null, high: null }],
       flags: { 'rating-drift': 1 } },
@@ -124,12 +125,15 @@ test('arm bands share one axis of episodes; a missing episode or interval is nul
   ] };
   const b = armBands(learning);
   assert.deepEqual(b.episodes, [1, 2]);
-  assert.deepEqual(b.arms.map((a) => a.arm), ['A', 'B']);
-  assert.deepEqual(b.arms[1].means, [6, null]);
-  assert.deepEqual(b.arms[0].lows, [4, 5.5]);
+  assert.deepEqual(b.arms.map((a) => a.arm), ['B', 'A']);
+  assert.deepEqual(b.arms[0].means, [6, null]);
+  assert.deepEqual(b.arms[1].lows, [4, 5.5]);
   assert.match(b.summary, /Arm A: 3 participants, mean 5\.00 in episode 1 and 6\.50 in episode 2\./);
   assert.ok(b.table.rows.some((r) => r[0] === 'B' && r[4] === '– (fewer than 2)'));
-  assert.deepEqual(flagCountTable(learning).rows, [['A', '3', '2', '0', '0', '0'], ['B', '1', '0', '0', '0', '1']]);
+  assert.deepEqual(flagCountTable(learning).rows, [['B', '1', '0', '0', '0', '1'], ['A', '3', '2', '0', '0', '0']]);
+  const empty = armBands({ studyId: 's', participants: [], arms: [{ arm: 'A', participants: 0, episodes: [],
+    flags: {} }] });
+  assert.deepEqual([empty.episodes, empty.summary], [[], 'No participant has rated a training track yet.']);
 });
 
 test('access log entries are said in words', () => {
