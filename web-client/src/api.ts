@@ -153,6 +153,9 @@ export interface QTable {
   readonly phase: string;
   readonly entries: number;
   readonly values: readonly { readonly state: string; readonly action: string; readonly value: number }[];
+  /** With `?at=POSITION`: the last log position applied, and the greedy action per state as of then. */
+  readonly at?: number;
+  readonly policy?: readonly { readonly state: string; readonly greedyAction: string; readonly value: number }[];
   /** How much the agent could learn: revisits, the table's size, greedy steps that met a learnt value. */
   readonly learning?: {
     readonly updates: number;

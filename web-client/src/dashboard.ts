@@ -1,7 +1,8 @@
 /**
  * The researcher's dashboard: a bar (studies, API tokens, researchers for admins, sign out) and one page at a
  * time, chosen by the part of the address after '#', so links, Back and reload work:
- * #studies, #study=<id>, #study=<id>&details=<participantId>, #tokens, #researchers.
+ * #studies, #study=<id>, #study=<id>&details=<participantId>, #study=<id>&learning=<participantId>, #tokens,
+ * #researchers.
  */
 import { Api, ApiError, NetworkError } from './api.ts';
 import { showDetails } from './details.ts';
@@ -72,7 +73,12 @@ export class Dashboard implements Desk {
     try {
       const study = params.get('study');
       const details = params.get('details');
-      if (study && details) {
+      const learning = params.get('learning');
+      if (study && learning) {
+        // The charting library loads only with the pages that draw charts, not with the participant's pages.
+        const { showLearning } = await import('./learning.ts');
+        await showLearning(this, view, study, learning);
+      } else if (study && details) {
         await showDetails(this, view, study, details);
       } else if (study) {
         await showStudy(this, view, study);

@@ -34,6 +34,8 @@ export async function showDetails(desk: Desk, view: HTMLElement, studyId: string
     h('p', { class: 'crumbs' }, h('a', { href: '#studies' }, 'Studies'), ' › ',
       h('a', { href: back }, `Study ${studyId}`)),
     pageTitle('Participant details'),
+    desk.legacy ? null : h('p', {}, h('a', { href: `${back}&learning=${encodeURIComponent(id)}`, id: 'learning-link' },
+      'How the ratings shaped the agent'), ': charts, every step, what moved each value, the Q-table at any point.'),
     h('h2', { id: 'detail-title' }, 'Participant ', h('code', {}, id)),
     h('dl', { class: 'facts' },
       h('dt', {}, 'Phase'), h('dd', { id: 'detail-phase' }, q.phase),

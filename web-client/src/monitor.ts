@@ -203,6 +203,10 @@ export class LiveMonitor {
       h('td', { class: 'row-actions' },
         h('a', { href: `#study=${encodeURIComponent(this.study.id)}&details=${encodeURIComponent(r.id)}`,
           'aria-label': `Details of ${name}` }, 'Details'),
+        ' ',
+        this.desk.legacy ? null : h('a', {
+          href: `#study=${encodeURIComponent(this.study.id)}&learning=${encodeURIComponent(r.id)}`,
+          'aria-label': `Learning of ${name}` }, 'Learning'),
         this.desk.legacy ? null : h('button', { type: 'button', 'data-focus-key': `actions:${r.id}`,
           'aria-label': `Actions for ${name}`,
           onclick: () => void rowActions(this.desk, this.study.id, r, (row) => this.update(row)) },

@@ -1,5 +1,6 @@
 /** What the researcher routes send and answer (the dashboard's part of the API contract). */
 import type { Counts, MonitorRow } from './monitor-model.ts';
+import type { Note } from './music.ts';
 
 export type ResearcherRole = 'admin' | 'researcher';
 
@@ -93,4 +94,123 @@ export function when(iso: string | null | undefined): string {
   }
   const d = new Date(iso);
   return Number.isNaN(d.getTime()) ? iso : d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+}
+
+// ---- how a participant's ratings shaped the agent (the learning views) ------------------------------------
+
+export type FlagKind = 'no-convergence' | 'policy-collapse' | 'state-space-explosion' | 'rating-drift';
+
+/** One rated training step, joined with what the agent did and learnt from it. */
+export interface LearningStep {
+  /** Place of the TrackRated event in the whole log: what point-in-time replay takes. */
+  readonly position: number;
+  readonly episode: number;
+  readonly step: number;
+  readonly track: { readonly tempo?: number; readonly notes: readonly Note[] } | null;
+  readonly tempo: number | null;
+  readonly action: string | null;
+  readonly actionText: string | null;
+  readonly explored: boolean | null;
+  readonly epsilon: number | null;
+  readonly rating: number;
+  readonly millisToRate: number | null;
+  readonly clientMillisToRate: number | null;
+  readonly heardShare: number | null;
+  readonly reward: number | null;
+  readonly qBefore: number | null;
+  readonly qAfter: number | null;
+  readonly tdError: number | null;
+  readonly state: string | null;
+  readonly qTableSize: number;
+  readonly revisit: boolean;
+  readonly revisitRate: number;
+}
+
+export interface EpisodeSummary {
+  readonly episode: number;
+  readonly meanRating: number | null;
+  readonly ratings: number;
+  readonly explored: number;
+  readonly exploited: number;
+}
+
+export interface ActionCount {
+  readonly action: string;
+  readonly text: string;
+  readonly chosen: number;
+  readonly greedy: number;
+}
+
+export interface Diagnostics {
+  readonly flags: readonly { readonly kind: FlagKind | string; readonly message: string }[];
+  /** Rated training steps the flags were judged on. */
+  readonly steps?: number;
+  readonly figures: Readonly<Record<string, number | null>>;
+  readonly thresholds: Readonly<Record<string, number | null>>;
+}
+
+/** GET /api/participants/:id/learning */
+export interface ParticipantLearning {
+  readonly participantId: string;
+  readonly arm: string;
+  readonly phase: string;
+  readonly steps: readonly LearningStep[];
+  readonly episodes: readonly EpisodeSummary[];
+  readonly actions: readonly ActionCount[];
+  readonly diagnostics: Diagnostics;
+}
+
+export interface ProvenanceUpdate {
+  readonly position: number;
+  readonly episode: number;
+  readonly step: number;
+  readonly rating: number | null;
+  readonly reward: number | null;
+  readonly before: number;
+  readonly after: number;
+  readonly delta: number;
+  readonly tdError: number | null;
+}
+
+/** GET /api/participants/:id/provenance?state=&action= */
+export interface Provenance {
+  readonly participantId: string;
+  readonly state: string;
+  readonly action: string;
+  readonly value: number;
+  readonly updates: readonly ProvenanceUpdate[];
+}
+
+export interface PolicyEntry {
+  readonly state: string;
+  readonly greedyAction: string;
+  readonly value: number;
+}
+
+/** GET /api/studies/:id/learning */
+export interface StudyLearning {
+  readonly studyId: string;
+  readonly arms: readonly {
+    readonly arm: string;
+    readonly participants: number;
+    readonly episodes: readonly { readonly episode: number; readonly n: number; readonly mean: number | null;
+      readonly low: number | null; readonly high: number | null }[];
+    readonly flags: Readonly<Record<string, number>>;
+  }[];
+  readonly participants: readonly { readonly participantId: string; readonly arm: string;
+    readonly flags: readonly string[] }[];
+}
+
+/** GET /api/studies/:id/access-log: newest first; `next` pages back. */
+export interface AccessLogPage {
+  readonly entries: readonly {
+    readonly id: number;
+    readonly at: string;
+    readonly researcherId: string | null;
+    readonly email: string | null;
+    readonly action: string;
+    readonly participantId: string | null;
+    readonly detail: Readonly<Record<string, unknown>> | null;
+  }[];
+  readonly next: number | null;
 }

@@ -1,14 +1,19 @@
 /**
  * One study: its status (open, pause, close), the entry links, personal links, a preview as a participant,
- * the members, and the live monitor of its participants.
+ * the members, the live monitor of its participants, how the agent learnt in each arm, the data export and the
+ * access log (who read what of the participants' data).
  */
 import { ApiError } from './api.ts';
 import { toCsv } from './csv.ts';
 import { pageTitle, words, type Desk } from './dashboard.ts';
 import { confirmed, copyButton } from './dialog.ts';
 import { h, replace, saveBlob } from './dom.ts';
+import { accessRows, armBands, flagCountTable, flagTitle } from './learning-model.ts';
 import { showMonitor } from './monitor.ts';
-import { studyPath, when, type Member, type PersonalLink, type Study, type StudyStatus } from './research-api.ts';
+import {
+  studyPath, when, type AccessLogPage, type Member, type PersonalLink, type Study, type StudyLearning,
+  type StudyStatus,
+} from './research-api.ts';
 import { alert, status } from './status.ts';
 
 async function loadStudy(desk: Desk, id: string): Promise<Study> {
@@ -36,6 +41,9 @@ export async function showStudy(desk: Desk, view: HTMLElement, id: string): Prom
     desk.legacy ? null : h('div', { class: 'study-tools' },
       linksSection(study), previewSection(desk, study), personalLinksSection(desk, study)),
     monitor,
+    desk.legacy ? null : learningSection(desk, study),
+    desk.legacy ? null : exportSection(study),
+    desk.legacy ? null : accessLogSection(desk, study),
     desk.legacy ? null : membersSection(desk, study)));
   if (!desk.legacy) {
     drawStatus(desk, statusBox, study);
@@ -190,4 +198,86 @@ function membersSection(desk: Desk, study: Study): HTMLElement {
     .then((m) => draw(m.members), (e: unknown) => replace(list, h('li', {}, words(e))));
   return h('section', { 'aria-labelledby': 'members-title' },
     h('h2', { id: 'members-title' }, 'Members'), list, form);
+}
+
+/** Mean rating per episode and arm with 95 % bands, the flag counts per arm, and who is flagged. */
+function learningSection(desk: Desk, study: Study): HTMLElement {
+  const box = h('div', { id: 'study-learning', 'aria-busy': 'true' }, h('p', {}, 'Loading…'));
+  // The charting library is loaded with the first chart, not with every page.
+  void Promise.all([desk.api.get<StudyLearning>(`${studyPath(study.id)}/learning`), import('./charts.ts')])
+    .then(([learning, charts]) => drawLearning(desk, box, study, learning, charts),
+      (e: unknown) => replace(box, h('p', {}, `Not available: ${words(e)}`)))
+    .finally(() => box.removeAttribute('aria-busy'));
+  return h('section', { 'aria-labelledby': 'study-learning-title' },
+    h('h2', { id: 'study-learning-title' }, 'Learning, by arm'),
+    h('p', { class: 'hint' }, 'Participants\' mean rating per episode; the band is the 95 % confidence interval of '
+      + 'the mean across participants. Test and withdrawn participants are left out. See the researcher guide for '
+      + 'what the flags mean.'),
+    box);
+}
+
+function drawLearning(desk: Desk, box: HTMLElement, study: Study, learning: StudyLearning,
+                      charts: typeof import('./charts.ts')): void {
+  if (learning.arms.every((a) => a.episodes.length === 0)) {
+    replace(box, h('p', {}, 'No participant has rated a training track yet.'));
+    return;
+  }
+  const chart = charts.armBandsChart(armBands(learning));
+  const flagged = learning.participants.filter((p) => p.flags.length > 0);
+  replace(box,
+    h('div', { class: 'charts' }, chart.element),
+    charts.dataTable(flagCountTable(learning), 'arm-flags'),
+    flagged.length === 0 ? h('p', {}, 'No participant is flagged.') : h('details', { id: 'flagged' },
+      h('summary', {}, `${flagged.length} flagged participants`),
+      h('ul', {}, flagged.map((p) => h('li', {},
+        h('a', { href: `#study=${encodeURIComponent(study.id)}&learning=${encodeURIComponent(p.participantId)}` },
+          h('code', {}, p.participantId.slice(0, 8))),
+        ` (arm ${p.arm}): ${p.flags.map(flagTitle).join(', ')}`)))));
+  desk.onLeave(chart.draw());
+}
+
+/** The whole study's data as a zip of CSV or JSON Lines files (recorded in the access log). */
+function exportSection(study: Study): HTMLElement {
+  const link = (format: 'csv' | 'jsonl', text: string) => h('a', { class: 'button', id: `export-${format}`,
+    href: `${studyPath(study.id)}/export?format=${format}`, download: `${study.id}-${format}-export.zip` }, text);
+  return h('section', { 'aria-labelledby': 'export-title' },
+    h('h2', { id: 'export-title' }, 'Export'),
+    h('p', {}, 'Every participant\'s events, ratings and answers, one zip file. Test and withdrawn participants '
+      + 'are left out. Each download is recorded in the access log.'),
+    h('p', { class: 'actions' }, link('csv', 'Download CSV'), ' ', link('jsonl', 'Download JSON Lines')));
+}
+
+/** Who read which participant data of this study and when, newest first, a page at a time. */
+function accessLogSection(desk: Desk, study: Study): HTMLElement {
+  const body = h('tbody', {});
+  const more = h('button', { type: 'button', id: 'access-more', hidden: true }, 'Show older entries');
+  const note = h('p', { id: 'access-empty', hidden: true }, 'Nobody has read participant data of this study yet.');
+  let before: number | null = null;
+  const load = async () => {
+    try {
+      const page = await desk.api.get<AccessLogPage>(`${studyPath(study.id)}/access-log?limit=50`
+        + (before === null ? '' : `&before=${before}`));
+      for (const r of accessRows(page)) {
+        body.appendChild(h('tr', { 'data-id': r.id },
+          h('td', {}, when(r.at)), h('td', {}, r.who), h('td', {}, r.what), h('td', {}, h('code', {}, r.participant))));
+      }
+      before = page.next;
+      more.hidden = page.next === null;
+      note.hidden = body.childElementCount > 0;
+    } catch (e) {
+      alert(`The access log could not be loaded: ${words(e)}`);
+    }
+  };
+  more.addEventListener('click', () => void load());
+  void load();
+  return h('section', { 'aria-labelledby': 'access-title' },
+    h('h2', { id: 'access-title' }, 'Access log'),
+    h('p', { class: 'hint' }, 'Every reading of participants\' data (events, replays, learning views, exports, '
+      + 'audits), as the server recorded it.'),
+    note,
+    h('div', { class: 'table-wrap' }, h('table', { class: 'data', id: 'access-log' },
+      h('caption', {}, 'Access log, newest first'),
+      h('thead', {}, h('tr', {}, ['When', 'Who', 'What', 'Participant'].map((t) => h('th', { scope: 'col' }, t)))),
+      body)),
+    more);
 }
