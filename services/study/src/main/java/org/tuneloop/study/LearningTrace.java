@@ -108,7 +108,6 @@ public final class LearningTrace {
   private final Learnt learnt;
   private final Audit.Learned learned;
   private final Map<Edit, Integer> greedyByKind;
-  private final int greedy;
   private final Long lastPosition;
 
   private LearningTrace(Fold f) {
@@ -117,7 +116,6 @@ public final class LearningTrace {
     this.learnt = f.learnt;
     this.learned = new Audit.Learned(f.updates.size(), f.revisited, f.greedy, f.informed);
     this.greedyByKind = Map.copyOf(f.greedyByKind);
-    this.greedy = f.greedy;
     this.lastPosition = f.lastPosition;
     List<Episode> episodes = new ArrayList<>();
     f.episodes.forEach((n, e) -> episodes.add(new Episode(n, e.ratings == 0 ? null : (double) e.sum / e.ratings,
@@ -216,8 +214,9 @@ public final class LearningTrace {
         .mapToDouble(u -> Math.abs(u.tdError())).average().orElseThrow();
     Double last = third == 0 ? null : updates.subList(updates.size() - third, updates.size()).stream()
         .mapToDouble(u -> Math.abs(u.tdError())).average().orElseThrow();
-    Double top = greedy == 0 ? null
-        : (double) greedyByKind.values().stream().mapToInt(Integer::intValue).max().orElse(0) / greedy;
+    int ratedGreedy = greedyByKind.values().stream().mapToInt(Integer::intValue).sum();
+    Double top = ratedGreedy == 0 ? null
+        : (double) greedyByKind.values().stream().mapToInt(Integer::intValue).max().orElse(0) / ratedGreedy;
     Double neverSeen = updates.isEmpty() ? null : 1.0 - learned.revisitRate();
     Double slope = slope(episodes.stream().filter(e -> e.ratings() > 0).toList());
     Figures figures = new Figures(first, last, top, neverSeen, slope);
@@ -331,14 +330,8 @@ public final class LearningTrace {
         }
         case ActionChosen e -> {
           action = e;
-          chosenByKind.merge(e.action().edit(), 1, Integer::sum);
-          EpisodeCount count = episode(e.episode());
-          if (e.explored()) {
-            count.explored++;
-          } else {
-            count.exploited++;
+          if (!e.explored()) {
             greedy++;
-            greedyByKind.merge(e.action().edit(), 1, Integer::sum);
             if (Learning.informed(learnt, current, parameters, bounds, enrolment.settings().agent())) {
               informed++;
             }
@@ -355,6 +348,16 @@ public final class LearningTrace {
           count.ratings++;
           ActionChosen taken = action != null && action.episode() == e.episode() && action.step() == e.step()
               && e.step() > 0 ? action : null;
+          // Explore, exploit and the kinds of edit count rated edits, so they add up to an episode's rated edits.
+          if (taken != null) {
+            chosenByKind.merge(taken.action().edit(), 1, Integer::sum);
+            if (taken.explored()) {
+              count.explored++;
+            } else {
+              count.exploited++;
+              greedyByKind.merge(taken.action().edit(), 1, Integer::sum);
+            }
+          }
           pending = new Pending(position, e, current, parameters.tempo(), presentedAt, taken, bounds);
         }
         case QValueUpdated e -> {

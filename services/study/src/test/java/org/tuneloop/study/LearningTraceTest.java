@@ -59,6 +59,9 @@ class LearningTraceTest {
         .step(1, "pitch-up@2", true, "A", 6, 0.0, 3.0)
         .step(2, "pitch-up@0", false, "B", 8, 0.0, 4.0)
         .step(3, "duration-up@1", false, "A", 4, 0.0, 2.0);
+    // The next edit is chosen and shown but not rated yet: it is no step and not counted as explored or exploited.
+    s.events.add(new ActionChosen(1, 4, TrackEdit.parse("pitch-down@1"), true, 0.2));
+    s.events.add(new TrackPresented(1, 4, TRACK, T0.plusSeconds(4)));
     LearningTrace trace = LearningTrace.of(s.events);
 
     assertThat(trace.steps()).hasSize(4);
@@ -99,6 +102,7 @@ class LearningTraceTest {
     });
     assertThat(trace.actions()).extracting(LearningTrace.ActionKind::kind).containsExactly("pitch-up", "duration-up");
     assertThat(trace.actions().getFirst().chosen()).isEqualTo(2);
+    assertThat(trace.actions()).extracting(LearningTrace.ActionKind::kind).doesNotContain("pitch-down");
     assertThat(trace.actions().getFirst().greedy()).isEqualTo(1);
     assertThat(trace.actions().getFirst().text()).isEqualTo("raise a note by a semitone");
     assertThat(trace.learned().updates()).isEqualTo(3);
