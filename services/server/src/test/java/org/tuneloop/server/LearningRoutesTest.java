@@ -26,8 +26,8 @@ import org.tuneloop.server.InProcessServer.Reply;
  */
 @Timeout(180)
 class LearningRoutesTest {
-  /** The pilot (two episodes of four steps), with flags from four rated steps on. */
-  private static final String PROTOCOL = StudyCommand.resource("/study-protocols/pilot.yaml")
+  /** The pilot's training alone (two episodes of four steps), with flags from four rated steps on. */
+  private static final String PROTOCOL = StudyCommand.resource("/protocols/pilot-training-only.yaml")
       + "\ndiagnostics: {minSteps: 4}\n";
 
   private static TestDatabase database;
