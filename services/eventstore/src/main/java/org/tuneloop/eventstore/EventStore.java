@@ -79,8 +79,8 @@ public final class EventStore {
   }
 
   /** Checks the batch, then appends it; malformed input fails the future, never throws. */
-  private static Future<AppendResult> withValidated(String streamId, ExpectedVersion expected, List<NewEvent> events,
-                                                    java.util.function.Function<List<NewEvent>, Future<AppendResult>> append) {
+  private static <T> Future<T> withValidated(String streamId, ExpectedVersion expected, List<NewEvent> events,
+                                             java.util.function.Function<List<NewEvent>, Future<T>> append) {
     List<NewEvent> batch;
     try {
       batch = validated(streamId, expected, events);
@@ -92,30 +92,57 @@ public final class EventStore {
 
   private Future<AppendResult> attempt(String streamId, ExpectedVersion expected, List<NewEvent> events, int attempt) {
     return pool.withTransaction(conn -> appendIn(conn, streamId, expected, events))
-        .recover(failure -> {
-          boolean conflict = failure instanceof VersionConflict;
-          boolean unique = failure instanceof PgException pg && UNIQUE_VIOLATION.equals(pg.getSqlState());
-          if (!conflict && !unique) return Future.failedFuture(failure);
-          // A racing writer committed first. If it stored these very events, this is a retry that lost the race
-          // (seen as a unique violation, or as a stream already past the expected version).
-          return priorAppend(pool, events).compose(prior -> {
-            if (prior.isPresent()) return Future.succeededFuture(prior.get());
-            if (conflict) return Future.failedFuture(failure);
-            PgException pg = (PgException) failure;
-            if (STREAM_VERSION_CONSTRAINT.equals(pg.getConstraint())) {
-              if (expected instanceof ExpectedVersion.Any && attempt < ANY_ATTEMPTS) {
-                return attempt(streamId, expected, events, attempt + 1);
-              }
-              return Future.failedFuture(new VersionConflict(streamId, expected));
-            }
-            if (EVENT_ID_CONSTRAINT.equals(pg.getConstraint())) {
-              return Future.failedFuture(new IllegalArgumentException(
-                  "an event id of this batch was stored by a different append (its first event id is new): "
-                      + pg.getDetail(), pg));
-            }
-            return Future.failedFuture(failure);
-          });
-        });
+        .recover(failure -> lostRace(streamId, expected, events, failure,
+            () -> attempt < ANY_ATTEMPTS ? attempt(streamId, expected, events, attempt + 1) : null));
+  }
+
+  /**
+   * Appends after the head the caller holds, in one round trip: the rows go in one pipelined batch that PostgreSQL
+   * runs as one implicit transaction, with no read before it. The unique constraints do the checking: a stream
+   * that moved past the head fails with {@link VersionConflict}, and a batch whose first event id is stored
+   * answers as a duplicate, as {@link #append} does. The result carries the new head for the next append.
+   */
+  public Future<Appended> appendAfter(String streamId, StreamHead head, List<NewEvent> events) {
+    if (head == null) return Future.failedFuture(new IllegalArgumentException("no stream head"));
+    ExpectedVersion expected = ExpectedVersion.exact(head.version());
+    return withValidated(streamId, expected, events, batch -> {
+      Chained chained = chain(streamId, head.version(), head.hash(), batch);
+      return pool.preparedQuery(INSERT).executeBatch(chained.rows())
+          .map(inserted -> new Appended(
+              new AppendResult(streamId, chained.head().version(), lastPosition(inserted), false), chained.head()))
+          .recover(failure -> lostRace(streamId, expected, batch, failure, () -> null)
+              .map(prior -> new Appended(prior, null)));
+    });
+  }
+
+  /** The result of {@link #appendAfter}: the append's, and the stream's new head (null for a duplicate). */
+  public record Appended(AppendResult result, StreamHead head) {}
+
+  /**
+   * After a failed append: a racing writer committed first. If it stored these very events, this is a retry that
+   * lost the race (seen as a unique violation, or as a stream already past the expected version), answered as a
+   * duplicate. Otherwise a version conflict, unless {@code again} tries once more (it gives null when it will not).
+   */
+  private Future<AppendResult> lostRace(String streamId, ExpectedVersion expected, List<NewEvent> events,
+                                        Throwable failure, java.util.function.Supplier<Future<AppendResult>> again) {
+    boolean conflict = failure instanceof VersionConflict;
+    boolean unique = failure instanceof PgException pg && UNIQUE_VIOLATION.equals(pg.getSqlState());
+    if (!conflict && !unique) return Future.failedFuture(failure);
+    return priorAppend(pool, events).compose(prior -> {
+      if (prior.isPresent()) return Future.succeededFuture(prior.get());
+      if (conflict) return Future.failedFuture(failure);
+      PgException pg = (PgException) failure;
+      if (STREAM_VERSION_CONSTRAINT.equals(pg.getConstraint())) {
+        Future<AppendResult> retry = expected instanceof ExpectedVersion.Any ? again.get() : null;
+        return retry != null ? retry : Future.failedFuture(new VersionConflict(streamId, expected));
+      }
+      if (EVENT_ID_CONSTRAINT.equals(pg.getConstraint())) {
+        return Future.failedFuture(new IllegalArgumentException(
+            "an event id of this batch was stored by a different append (its first event id is new): "
+                + pg.getDetail(), pg));
+      }
+      return Future.failedFuture(failure);
+    });
   }
 
   private static Future<AppendResult> appendIn(SqlConnection conn, String streamId, ExpectedVersion expected,
@@ -136,42 +163,51 @@ public final class EventStore {
           case ExpectedVersion.Any a -> true;
         };
         if (!matches) return Future.failedFuture(new VersionConflict(streamId, expected));
-
-        // One recorded time per append, at the precision timestamptz keeps, so the hash survives the round trip.
-        Instant recordedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
-        OffsetDateTime recordedAtColumn = OffsetDateTime.ofInstant(recordedAt, ZoneOffset.UTC);
-        List<Tuple> rows = new ArrayList<>(events.size());
-        int version = lastVersion;
-        for (NewEvent event : events) {
-          version++;
-          JsonObject data = orEmpty(event.data());
-          JsonObject metadata = orEmpty(event.metadata());
-          byte[] hash = HashChain.hash(HashChain.CURRENT_VERSION, prevHash, streamId, version, event.eventId(),
-              event.type(), event.schemaVersion(), recordedAt, data, metadata);
-          rows.add(Tuple.tuple()
-              .addString(streamId)
-              .addInteger(version)
-              .addUUID(event.eventId())
-              .addString(event.type())
-              .addInteger(event.schemaVersion())
-              .addValue(data)
-              .addValue(metadata)
-              .addOffsetDateTime(recordedAtColumn)
-              .addBuffer(Buffer.buffer(prevHash))
-              .addBuffer(Buffer.buffer(hash))
-              .addInteger(HashChain.CURRENT_VERSION));
-          prevHash = hash;
-        }
-        int finalVersion = version;
-        return conn.preparedQuery(INSERT).executeBatch(rows).map(inserted -> {
-          long lastPosition = -1;
-          for (RowSet<Row> rs = inserted; rs != null; rs = rs.next()) {
-            for (Row row : rs) lastPosition = row.getLong("position");
-          }
-          return new AppendResult(streamId, finalVersion, lastPosition, false);
-        });
+        Chained chained = chain(streamId, lastVersion, prevHash, events);
+        return conn.preparedQuery(INSERT).executeBatch(chained.rows()).map(inserted ->
+            new AppendResult(streamId, chained.head().version(), lastPosition(inserted), false));
       });
     });
+  }
+
+  /** The rows of a batch chained after (version, prevHash), and the stream's head after them. */
+  private record Chained(List<Tuple> rows, StreamHead head) {}
+
+  private static Chained chain(String streamId, int lastVersion, byte[] prevHash, List<NewEvent> events) {
+    // One recorded time per append, at the precision timestamptz keeps, so the hash survives the round trip.
+    Instant recordedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
+    OffsetDateTime recordedAtColumn = OffsetDateTime.ofInstant(recordedAt, ZoneOffset.UTC);
+    List<Tuple> rows = new ArrayList<>(events.size());
+    int version = lastVersion;
+    for (NewEvent event : events) {
+      version++;
+      JsonObject data = orEmpty(event.data());
+      JsonObject metadata = orEmpty(event.metadata());
+      byte[] hash = HashChain.hash(HashChain.CURRENT_VERSION, prevHash, streamId, version, event.eventId(),
+          event.type(), event.schemaVersion(), recordedAt, data, metadata);
+      rows.add(Tuple.tuple()
+          .addString(streamId)
+          .addInteger(version)
+          .addUUID(event.eventId())
+          .addString(event.type())
+          .addInteger(event.schemaVersion())
+          .addValue(data)
+          .addValue(metadata)
+          .addOffsetDateTime(recordedAtColumn)
+          .addBuffer(Buffer.buffer(prevHash))
+          .addBuffer(Buffer.buffer(hash))
+          .addInteger(HashChain.CURRENT_VERSION));
+      prevHash = hash;
+    }
+    return new Chained(rows, new StreamHead(version, prevHash));
+  }
+
+  private static long lastPosition(RowSet<Row> inserted) {
+    long lastPosition = -1;
+    for (RowSet<Row> rs = inserted; rs != null; rs = rs.next()) {
+      for (Row row : rs) lastPosition = row.getLong("position");
+    }
+    return lastPosition;
   }
 
   /**
