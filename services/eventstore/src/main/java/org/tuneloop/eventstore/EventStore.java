@@ -63,9 +63,37 @@ public final class EventStore {
       "select stream_id from events where version = 1 and starts_with(stream_id, $1)"
           + " order by stream_id collate \"C\"";
 
+  // Wakes followers of the log (LISTEN events). Its own transaction, after the append's commit and without waiting
+  // for the WAL flush: a NOTIFY inside the append's transaction would hold PostgreSQL's one notify lock from its
+  // commit through the flush, and so keep appends from committing together. A lost notification costs a follower
+  // at most its poll interval.
+  static final String CHANNEL = "events";
+  private static final String NOTIFY =
+      "select set_config('synchronous_commit', 'off', true), pg_notify('" + CHANNEL + "', '')";
+
   private final Pool pool;
+  // One notification in flight at a time; appends committed meanwhile are covered by one more after it.
+  private final java.util.concurrent.atomic.AtomicBoolean notifying = new java.util.concurrent.atomic.AtomicBoolean();
+  private final java.util.concurrent.atomic.AtomicBoolean notifyPending = new java.util.concurrent.atomic.AtomicBoolean();
 
   public EventStore(Pool pool) { this.pool = Objects.requireNonNull(pool, "pool"); }
+
+  /** Tells followers of the log that something committed; coalesced, never failing the caller. */
+  private void notifyFollowers() {
+    notifyPending.set(true);
+    if (!notifying.compareAndSet(false, true)) return;
+    notifyPending.set(false);
+    pool.query(NOTIFY).execute().onComplete(done -> {
+      notifying.set(false);
+      if (notifyPending.get()) notifyFollowers();
+    });
+  }
+
+  private <T> Future<T> notifyingAfter(Future<T> committed, java.util.function.Predicate<T> wrote) {
+    return committed.onSuccess(result -> {
+      if (wrote.test(result)) notifyFollowers();
+    });
+  }
 
   /**
    * Appends atomically, chaining hashes. Fails with {@link VersionConflict} when the stream is not at
@@ -75,7 +103,8 @@ public final class EventStore {
    * lost race a few times. Malformed input (no events, an id twice, a blank type) fails with IllegalArgumentException.
    */
   public Future<AppendResult> append(String streamId, ExpectedVersion expected, List<NewEvent> events) {
-    return withValidated(streamId, expected, events, batch -> attempt(streamId, expected, batch, 1));
+    return notifyingAfter(withValidated(streamId, expected, events, batch -> attempt(streamId, expected, batch, 1)),
+        result -> !result.duplicate());
   }
 
   /** Checks the batch, then appends it; malformed input fails the future, never throws. */
@@ -105,14 +134,14 @@ public final class EventStore {
   public Future<Appended> appendAfter(String streamId, StreamHead head, List<NewEvent> events) {
     if (head == null) return Future.failedFuture(new IllegalArgumentException("no stream head"));
     ExpectedVersion expected = ExpectedVersion.exact(head.version());
-    return withValidated(streamId, expected, events, batch -> {
+    return notifyingAfter(withValidated(streamId, expected, events, batch -> {
       Chained chained = chain(streamId, head.version(), head.hash(), batch);
       return pool.preparedQuery(INSERT).executeBatch(chained.rows())
           .map(inserted -> new Appended(
               new AppendResult(streamId, chained.head().version(), lastPosition(inserted), false), chained.head()))
           .recover(failure -> lostRace(streamId, expected, batch, failure, () -> null)
               .map(prior -> new Appended(prior, null)));
-    });
+    }), appended -> !appended.result().duplicate());
   }
 
   /** The result of {@link #appendAfter}: the append's, and the stream's new head (null for a duplicate). */
@@ -216,14 +245,20 @@ public final class EventStore {
    * them instead of letting each retry a version conflict.
    */
   public <T> Future<T> transaction(java.util.function.Function<Transaction, Future<T>> work) {
-    return pool.withTransaction(conn -> work.apply(new Transaction(conn)));
+    java.util.concurrent.atomic.AtomicBoolean appended = new java.util.concurrent.atomic.AtomicBoolean();
+    return notifyingAfter(pool.withTransaction(conn -> work.apply(new Transaction(conn, appended))),
+        result -> appended.get());
   }
 
   /** The calls allowed inside {@link #transaction}. */
   public static final class Transaction {
     private final SqlConnection conn;
+    private final java.util.concurrent.atomic.AtomicBoolean appended;
 
-    private Transaction(SqlConnection conn) { this.conn = conn; }
+    private Transaction(SqlConnection conn, java.util.concurrent.atomic.AtomicBoolean appended) {
+      this.conn = conn;
+      this.appended = appended;
+    }
 
     /** Holds the stream's lock until the transaction ends; reads after it see every earlier holder's commit. */
     public Future<Void> lock(String streamId) {
@@ -238,7 +273,8 @@ public final class EventStore {
 
     /** Appends as {@link EventStore#append} does, inside this transaction (a conflict fails the transaction). */
     public Future<AppendResult> append(String streamId, ExpectedVersion expected, List<NewEvent> events) {
-      return withValidated(streamId, expected, events, batch -> appendIn(conn, streamId, expected, batch));
+      return withValidated(streamId, expected, events, batch -> appendIn(conn, streamId, expected, batch))
+          .onSuccess(result -> appended.set(true));
     }
 
     /** The connection, for writes of the same transaction outside the event log (tokens, entry records). */

@@ -195,13 +195,38 @@ final class BenchCommand implements Callable<Integer> {
       }
       // Counted after a warm-up: a fresh JVM compiles the hot paths in its first seconds.
       Thread.sleep(plan.warmUpSeconds() * 1000L);
+      // Where a rating's cost goes, over the same window: PostgreSQL transactions (each statement outside a
+      // transaction is one), this process's CPU (the server and the bench's own HTTP participants) and how busy the
+      // whole machine was (other work on it slows the round trip, not the raw loop).
+      long transactionsFrom = transactions(platform);
+      long ratingsAtFirstRead = ratings.get();
+      com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean)
+          java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+      long cpuFrom = os.getProcessCpuTime();
+      double machineLoad = 0;
+      int loadSamples = 0;
       long countedFrom = ratings.get();
       long windowStarted = System.nanoTime();
-      Thread.sleep(plan.seconds() * 1000L);
+      long windowEnds = windowStarted + plan.seconds() * 1_000_000_000L;
+      while (System.nanoTime() < windowEnds) {
+        Thread.sleep(Math.min(500, Math.max(1, (windowEnds - System.nanoTime()) / 1_000_000)));
+        double load = os.getCpuLoad();
+        if (load >= 0) {
+          machineLoad += load;
+          loadSamples++;
+        }
+      }
       long counted = ratings.get() - countedFrom;
       double seconds = (System.nanoTime() - windowStarted) / 1e9;
+      long cpu = os.getProcessCpuTime() - cpuFrom;
+      // Both reads lag the statistics alike, so the ratings between them match the transactions between them.
+      long transactions = transactions(platform) - transactionsFrom;
+      long ratingsBetweenReads = ratings.get() - ratingsAtFirstRead;
       put("rating_roundtrip_per_s", counted / seconds);
       put("rating_roundtrip_seconds", seconds);
+      put("db_transactions_per_rating", ratingsBetweenReads == 0 ? 0.0 : (double) transactions / ratingsBetweenReads);
+      put("jvm_cpu_ms_per_rating", counted == 0 ? 0.0 : cpu / 1e6 / counted);
+      put("machine_cpu_busy_roundtrip", loadSamples == 0 ? -1.0 : machineLoad / loadSamples);
       while (!enough.get()) {
         long events = Platform.await(platform.pool().query("select count(*) from events").execute())
             .iterator().next().getLong(0);
@@ -217,6 +242,16 @@ final class BenchCommand implements Callable<Integer> {
     } finally {
       writers.shutdownNow();
     }
+  }
+
+  /** Transactions committed or rolled back in this database so far (statistics lag by up to half a second). */
+  private static long transactions(Platform platform) throws InterruptedException {
+    // The statistics are flushed by each backend at most every half second (PostgreSQL 15+ and earlier alike).
+    Thread.sleep(600);
+    return Platform.await(platform.pool().query("select pg_stat_clear_snapshot()").execute()
+        .compose(x -> platform.pool().query("select xact_commit + xact_rollback from pg_stat_database"
+            + " where datname = current_database()").execute()))
+        .iterator().next().getLong(0);
   }
 
   /**
