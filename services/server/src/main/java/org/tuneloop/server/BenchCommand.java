@@ -51,7 +51,6 @@ final class BenchCommand implements Callable<Integer> {
       "shared_buffers", "max_connections");
   /** The same concurrency for the platform and the raw loop. */
   private static final int WRITERS = 16;
-  private static final int POOL_SIZE = 8;
   /** Ratings after which a participant finishes and joins again: the cold load reads such a stream. */
   private static final int STEPS = 200;
   private static final String RAW_INSERT =
@@ -76,6 +75,10 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--out", paramLabel = "FILE.json", description = "Also write the figures to this JSON file.")
   Path out;
 
+  @Option(names = "--pool-size", paramLabel = "N", description = "Connections of the platform's pool and of the raw "
+      + "loop's alike (default: serve's, ${DEFAULT-VALUE}).")
+  int poolSize = Platform.DEFAULT_POOL_SIZE;
+
   private final Map<String, Object> figures = new LinkedHashMap<>();
 
   /** How long and how big each phase is. */
@@ -96,7 +99,8 @@ final class BenchCommand implements Callable<Integer> {
         + folder : "the database at --db") + " ...");
     err.flush();
     try {
-      Platform platform = Platform.open(url, folder, appPassword);
+      Platform platform = Platform.open(url, folder, appPassword, poolSize);
+      figures.put("pool_size", poolSize);
       try {
         run(platform, folder, plan, err);
       } finally {
@@ -131,7 +135,7 @@ final class BenchCommand implements Callable<Integer> {
         .put("protocol", StudyCommand.resource("/study-protocols/paper-replication.yaml"))).getString("id");
     api.researcherPost("/api/studies/" + StudyAdminCommand.Api.segment(studyId) + "/open", new JsonObject());
     settings(platform);
-    Pool owner = PgBuilder.pool().with(new PoolOptions().setMaxSize(POOL_SIZE))
+    Pool owner = PgBuilder.pool().with(new PoolOptions().setMaxSize(poolSize))
         .connectingTo(platform.owner().connectOptions().setCachePreparedStatements(true))
         .using(platform.vertx()).build();
     try {

@@ -108,8 +108,15 @@ public final class HttpVerticle extends VerticleBase {
     });
     router.get("/health").respond(ctx -> pool.query("select 1").execute()
         .map(rows -> new JsonObject().put("status", "ok").put("version", BuildInfo.APP_VERSION)));
-    router.get("/metrics").handler(ctx -> ctx.response()
-        .putHeader("content-type", "text/plain; version=0.0.4").end(metrics.scrape()));
+    // Not public: the figures tell how busy the study is and who runs it. An administrator's API token (or session).
+    Authentication authentication = authentication();
+    router.get("/metrics").handler(authentication::handle).handler(ctx -> {
+      if (!caller(ctx).admin()) {
+        ctx.fail(ApiError.forbidden("the metrics are for administrators: scrape them with an administrator's API token"));
+        return;
+      }
+      ctx.response().putHeader("content-type", "text/plain; version=0.0.4").end(metrics.scrape());
+    });
     router.get("/openapi.yaml").handler(ctx -> ctx.response()
         .putHeader("content-type", "application/yaml").end(OpenApi.document()));
 
@@ -286,11 +293,13 @@ public final class HttpVerticle extends VerticleBase {
   }
 
   private AccountRoutes accounts(Vertx vertx) {
+    return new AccountRoutes(vertx, new Researchers(pool), new BrowserSessions(pool), new ApiTokens(pool), access,
+        studies, authentication(), LoginAttempts.standard());
+  }
+
+  private Authentication authentication() {
     boolean https = config.publicUrl().startsWith("https:");
-    BrowserSessions sessions = new BrowserSessions(pool);
-    ApiTokens apiTokens = new ApiTokens(pool);
-    return new AccountRoutes(vertx, new Researchers(pool), sessions, apiTokens, access, studies,
-        new Authentication(tokens, apiTokens, sessions, https), LoginAttempts.standard());
+    return new Authentication(tokens, new ApiTokens(pool), new BrowserSessions(pool), https);
   }
 
   private static Caller caller(RoutingContext ctx) {

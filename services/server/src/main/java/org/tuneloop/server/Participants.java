@@ -40,14 +40,24 @@ public final class Participants {
   private final String instance;
   // Bounded and expiring: a dropped state is read again from the stream (the cache is never the truth).
   private final Map<String, Loaded> cache;
+  private final Metrics metrics;
 
   public Participants(EventStore store, String instance) {
-    this(store, instance, CACHE_SIZE);
+    this(store, instance, CACHE_SIZE, Metrics.unread());
+  }
+
+  Participants(EventStore store, String instance, Metrics metrics) {
+    this(store, instance, CACHE_SIZE, metrics);
   }
 
   Participants(EventStore store, String instance, int cacheSize) {
+    this(store, instance, cacheSize, Metrics.unread());
+  }
+
+  private Participants(EventStore store, String instance, int cacheSize, Metrics metrics) {
     this.store = store;
     this.instance = instance;
+    this.metrics = metrics;
     this.cache = Caffeine.newBuilder().maximumSize(cacheSize).expireAfterAccess(CACHE_IDLE).executor(Runnable::run)
         .<String, Loaded>build().asMap();
   }
@@ -90,6 +100,7 @@ public final class Participants {
       if (tail.isEmpty()) {
         return cached;
       }
+      long started = System.nanoTime();
       Participant state = cached.state();
       Supervision.State supervision = cached.supervision();
       for (StoredEvent e : tail) {
@@ -97,6 +108,7 @@ public final class Participants {
         state = DECIDER.evolve(state, event);
         supervision = SUPERVISION.evolve(supervision, event);
       }
+      metrics.replay.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
       StoredEvent last = tail.getLast();
       return remember(new Loaded(participantId, state, supervision, last.version(), last.recordedAt(),
           new StreamHead(last.version(), last.hash())));
@@ -149,14 +161,34 @@ public final class Participants {
     // No look-up of the key first: a retry whose events are stored decides the same events (their ids derive from
     // the key), and the append finds them (a unique event id) and answers as a duplicate. A retry the state now
     // refuses, or that keeps losing races, looks for its first request's events before refusing.
+    RoundTrips trips = new RoundTrips();
+    Loaded cached = cache.get(participantId);
+    if (cached != null && cached.head() != null) {
+      metrics.cacheHits.increment();
+    } else {
+      metrics.cacheMisses.increment();
+      trips.add(1);
+    }
     return current(participantId)
-        .compose(loaded -> attempt(participantId, loaded, decide, key, requestMetadata, COMMAND_TRIES))
+        .compose(loaded -> attempt(participantId, loaded, decide, key, requestMetadata, COMMAND_TRIES, trips))
         .recover(failure -> failure instanceof CommandRejected || failure instanceof VersionConflict
-            ? store.find(firstEventId).compose(again -> again.isPresent()
-                ? sameRequest(again.get(), requestMetadata).compose(same -> load(participantId))
+            ? trips.add(1).store.find(firstEventId).compose(again -> again.isPresent()
+                ? sameRequest(again.get(), requestMetadata).compose(same -> trips.add(1).load(participantId))
                     .map(l -> new Handled(l, true))
                 : Future.failedFuture(failure))
-            : Future.failedFuture(failure));
+            : Future.failedFuture(failure))
+        .onComplete(done -> metrics.roundTrips.record(trips.count));
+  }
+
+  /** Counts the database round trips of one command (for the metrics). */
+  private final class RoundTrips {
+    int count;
+
+    /** Counts n more and hands back the participants, so the count reads beside the call it counts. */
+    Participants add(int n) {
+      count += n;
+      return Participants.this;
+    }
   }
 
   /** Where a request's fingerprint (see {@link RequestBody#fingerprint}) travels in the first event's metadata. */
@@ -182,14 +214,14 @@ public final class Participants {
 
   private Future<Handled> attempt(String participantId, Loaded loaded,
                                   java.util.function.Function<Loaded, List<ParticipantEvent>> decide,
-                                  String key, JsonObject requestMetadata, int triesLeft) {
+                                  String key, JsonObject requestMetadata, int triesLeft, RoundTrips trips) {
     List<ParticipantEvent> decided;
     try {
       decided = decide.apply(loaded);
     } catch (CommandRejected rejected) {
       // A cached state may be behind another process's append: refuse only on the stream's latest state.
-      return load(participantId).compose(latest -> latest.version() != loaded.version() && triesLeft > 1
-          ? attempt(participantId, latest, decide, key, requestMetadata, triesLeft - 1)
+      return trips.add(1).load(participantId).compose(latest -> latest.version() != loaded.version() && triesLeft > 1
+          ? attempt(participantId, latest, decide, key, requestMetadata, triesLeft - 1, trips)
           : Future.failedFuture(rejected));
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
@@ -204,11 +236,14 @@ public final class Participants {
     if (head.version() != loaded.version()) {
       return Future.failedFuture(new IllegalStateException("a state without its stream head: " + participantId));
     }
-    return store.appendAfter(streamId(participantId), head, events)
+    long appendStarted = System.nanoTime();
+    return trips.add(1).store.appendAfter(streamId(participantId), head, events)
+        .onComplete(done -> metrics.append.record(System.nanoTime() - appendStarted,
+            java.util.concurrent.TimeUnit.NANOSECONDS))
         .compose(appended -> {
           if (appended.result().duplicate()) {
             // This key's events were stored before (a retry), or at the same moment (a concurrent retry).
-            return store.find(eventId(participantId, key, 0))
+            return trips.add(2).store.find(eventId(participantId, key, 0))
                 .compose(first -> first.isPresent() ? sameRequest(first.get(), requestMetadata)
                     : Future.<Void>succeededFuture())
                 .compose(same -> load(participantId)).map(l -> new Handled(l, true));
@@ -218,11 +253,15 @@ public final class Participants {
           return Future.succeededFuture(new Handled(remember(new Loaded(participantId, state, supervision,
               appended.result().lastVersion(), java.time.Instant.now(), appended.head())), false, loaded));
         })
-        .recover(failure -> failure instanceof VersionConflict && triesLeft > 1
-            // Another process appended first: decide again on the stream as it is now.
-            ? load(participantId).compose(latest ->
-                attempt(participantId, latest, decide, key, requestMetadata, triesLeft - 1))
-            : Future.failedFuture(failure));
+        .recover(failure -> {
+          if (!(failure instanceof VersionConflict)) return Future.failedFuture(failure);
+          metrics.versionConflicts.increment();
+          // Another process appended first: decide again on the stream as it is now.
+          return triesLeft > 1
+              ? trips.add(1).load(participantId).compose(latest ->
+                  attempt(participantId, latest, decide, key, requestMetadata, triesLeft - 1, trips))
+              : Future.failedFuture(failure);
+        });
   }
 
   /** Caches a state unless a newer one (from a concurrent request) is cached already. */
