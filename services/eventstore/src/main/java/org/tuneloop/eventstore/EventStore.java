@@ -45,6 +45,8 @@ public final class EventStore {
   private static final String READ_STREAM =
       "select " + StoredEvent.COLUMNS + " from events where stream_id = $1 and version > $2 order by version";
   private static final String READ_STREAM_PAGE = READ_STREAM + " limit $3";
+  private static final String READ_STREAM_DATA =
+      "select " + EventData.COLUMNS + " from events where stream_id = $1 and version > $2 order by version";
   // Every stream present, whatever is missing from it: its last version and that event's hash.
   private static final String HEADS =
       "select distinct on (stream_id) stream_id, version, hash from events where starts_with(stream_id, $1)"
@@ -295,6 +297,13 @@ public final class EventStore {
   /** The stream's events with version > afterVersion, in order. */
   public Future<List<StoredEvent>> readStream(String streamId, int afterVersion) {
     return pool.preparedQuery(READ_STREAM).mapping(StoredEvent::fromRow)
+        .execute(Tuple.of(streamId, afterVersion))
+        .map(EventStore::toList);
+  }
+
+  /** The stream's events with version > afterVersion, in order, as much of them as folding a state needs. */
+  public Future<List<EventData>> readStreamData(String streamId, int afterVersion) {
+    return pool.preparedQuery(READ_STREAM_DATA).mapping(EventData::fromRow)
         .execute(Tuple.of(streamId, afterVersion))
         .map(EventStore::toList);
   }

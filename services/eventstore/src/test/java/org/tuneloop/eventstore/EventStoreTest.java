@@ -278,6 +278,23 @@ class EventStoreTest {
   }
 
   @Test
+  void theDataReadOfAStreamIsItsFullReadWithoutMetadataIdsAndLinks() {
+    String stream = newStream();
+    result(store.append(stream, ExpectedVersion.noStream(), IntStream.rangeClosed(1, 4).mapToObj(EventStoreTest::event)
+        .toList()));
+    List<StoredEvent> full = result(store.readStream(stream, 1));
+    List<EventData> data = result(store.readStreamData(stream, 1));
+    assertThat(data).hasSize(3);
+    for (int i = 0; i < data.size(); i++) {
+      StoredEvent f = full.get(i);
+      EventData d = data.get(i);
+      assertThat(List.of(d.version(), d.type(), d.schemaVersion(), d.data(), d.recordedAt()))
+          .isEqualTo(List.of(f.version(), f.type(), f.schemaVersion(), f.data(), f.recordedAt()));
+      assertThat(d.hash()).isEqualTo(f.hash());
+    }
+  }
+
+  @Test
   void racingRetriesOfOneCommandStoreItOnce() throws Exception {
     String stream = newStream();
     List<NewEvent> command = List.of(event(1), event(2));

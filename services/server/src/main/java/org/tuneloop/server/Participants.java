@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.tuneloop.eventstore.EventData;
 import org.tuneloop.eventstore.EventStore;
 import org.tuneloop.eventstore.ExpectedVersion;
 import org.tuneloop.eventstore.NewEvent;
@@ -96,20 +97,20 @@ public final class Participants {
   public Future<Loaded> load(String participantId) {
     Loaded cached = cache.getOrDefault(participantId,
         new Loaded(participantId, DECIDER.initialState(), SUPERVISION.initialState(), 0, null));
-    return store.readStream(streamId(participantId), cached.version()).map(tail -> {
+    return store.readStreamData(streamId(participantId), cached.version()).map(tail -> {
       if (tail.isEmpty()) {
         return cached;
       }
       long started = System.nanoTime();
       Participant state = cached.state();
       Supervision.State supervision = cached.supervision();
-      for (StoredEvent e : tail) {
-        ParticipantEvent event = decode(e);
+      for (EventData e : tail) {
+        ParticipantEvent event = EventCodec.decode(e.type(), e.schemaVersion(), e.data());
         state = DECIDER.evolve(state, event);
         supervision = SUPERVISION.evolve(supervision, event);
       }
       metrics.replay.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
-      StoredEvent last = tail.getLast();
+      EventData last = tail.getLast();
       return remember(new Loaded(participantId, state, supervision, last.version(), last.recordedAt(),
           new StreamHead(last.version(), last.hash())));
     });
