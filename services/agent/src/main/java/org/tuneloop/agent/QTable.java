@@ -1,7 +1,5 @@
 package org.tuneloop.agent;
 
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -10,16 +8,16 @@ import java.util.Map;
  * UCB needs are a fold of the same updates as the values.
  */
 public final class QTable {
-  private static final QTable EMPTY = new QTable(new LinkedHashMap<>(), Visits.none(), 0.0);
+  private static final QTable EMPTY = new QTable(SharedMap.empty(), Visits.none(), 0.0);
 
-  // Never mutated after construction: with() copies. Tables hold a session's visits (hundreds of entries),
-  // so copying is cheaper to reason about than a persistent map and costs little.
-  private final Map<QKey, Double> values;
+  // Never mutated after construction: with() shares the earlier entries (SharedMap), so a replay of a session's
+  // hundreds of updates does not copy the table at each one.
+  private final SharedMap<QKey, Double> values;
   private final Visits visits;
   private final double initial;
 
-  private QTable(LinkedHashMap<QKey, Double> values, Visits visits, double initial) {
-    this.values = Collections.unmodifiableMap(values);
+  private QTable(SharedMap<QKey, Double> values, Visits visits, double initial) {
+    this.values = values;
     this.visits = visits;
     this.initial = initial;
   }
@@ -31,12 +29,12 @@ public final class QTable {
     if (!Double.isFinite(initial)) {
       throw new IllegalArgumentException("the initial Q value must be finite: " + initial);
     }
-    return initial == 0.0 ? EMPTY : new QTable(new LinkedHashMap<>(), Visits.none(), initial);
+    return initial == 0.0 ? EMPTY : new QTable(SharedMap.empty(), Visits.none(), initial);
   }
 
   public double value(QKey key) { return values.getOrDefault(key, initial); }
 
-  public boolean contains(QKey key) { return values.containsKey(key); }
+  public boolean contains(QKey key) { return values.get(key) != null; }
 
   /** What absent keys are worth. */
   public double initial() { return initial; }
@@ -52,22 +50,20 @@ public final class QTable {
     if (!Double.isFinite(value)) {
       throw new IllegalArgumentException("Q value must be finite: " + value + " for " + key);
     }
-    LinkedHashMap<QKey, Double> copy = new LinkedHashMap<>(values);
-    copy.put(key, value);
-    return new QTable(copy, visits.after(key), initial);
+    return new QTable(values.put(key, value), visits.after(key), initial);
   }
 
   /** All stored entries, in insertion order. */
-  public Map<QKey, Double> entries() { return values; }
+  public Map<QKey, Double> entries() { return values.asMap(); }
 
-  public int size() { return values.size(); }
+  public int size() { return values.asMap().size(); }
 
   @Override public boolean equals(Object other) {
-    return other instanceof QTable that && values.equals(that.values) && visits.equals(that.visits)
+    return other instanceof QTable that && entries().equals(that.entries()) && visits.equals(that.visits)
         && Double.compare(initial, that.initial) == 0;
   }
 
-  @Override public int hashCode() { return values.hashCode() * 31 + visits.hashCode(); }
+  @Override public int hashCode() { return entries().hashCode() * 31 + visits.hashCode(); }
 
-  @Override public String toString() { return "QTable" + values; }
+  @Override public String toString() { return "QTable" + entries(); }
 }

@@ -1,7 +1,5 @@
 package org.tuneloop.agent;
 
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -9,14 +7,15 @@ import java.util.Map;
  * the updates (one visit per update), so replaying the updates rebuilds it exactly.
  */
 public final class Visits {
-  private static final Visits NONE = new Visits(new LinkedHashMap<>(), new LinkedHashMap<>());
+  private static final Visits NONE = new Visits(SharedMap.empty(), SharedMap.empty());
 
-  private final Map<QKey, Integer> pairs;
-  private final Map<String, Integer> states;
+  // Shared with the counts before (SharedMap): a replay counts hundreds of visits without copying at each one.
+  private final SharedMap<QKey, Integer> pairs;
+  private final SharedMap<String, Integer> states;
 
-  private Visits(LinkedHashMap<QKey, Integer> pairs, LinkedHashMap<String, Integer> states) {
-    this.pairs = Collections.unmodifiableMap(pairs);
-    this.states = Collections.unmodifiableMap(states);
+  private Visits(SharedMap<QKey, Integer> pairs, SharedMap<String, Integer> states) {
+    this.pairs = pairs;
+    this.states = states;
   }
 
   public static Visits none() { return NONE; }
@@ -29,19 +28,17 @@ public final class Visits {
 
   /** A copy with one more visit of {@code key}. */
   public Visits after(QKey key) {
-    LinkedHashMap<QKey, Integer> p = new LinkedHashMap<>(pairs);
-    p.merge(key, 1, Integer::sum);
-    LinkedHashMap<String, Integer> s = new LinkedHashMap<>(states);
-    s.merge(key.state(), 1, Integer::sum);
-    return new Visits(p, s);
+    return new Visits(pairs.put(key, of(key) + 1), states.put(key.state(), ofState(key.state()) + 1));
   }
 
   /** All visited Q keys with their counts, in first-visit order. */
-  public Map<QKey, Integer> pairs() { return pairs; }
+  public Map<QKey, Integer> pairs() { return pairs.asMap(); }
 
-  @Override public boolean equals(Object other) { return other instanceof Visits that && pairs.equals(that.pairs); }
+  @Override public boolean equals(Object other) {
+    return other instanceof Visits that && pairs().equals(that.pairs());
+  }
 
-  @Override public int hashCode() { return pairs.hashCode(); }
+  @Override public int hashCode() { return pairs().hashCode(); }
 
-  @Override public String toString() { return "Visits" + pairs; }
+  @Override public String toString() { return "Visits" + pairs(); }
 }

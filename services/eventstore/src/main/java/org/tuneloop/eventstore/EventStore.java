@@ -45,6 +45,8 @@ public final class EventStore {
   private static final String READ_STREAM =
       "select " + StoredEvent.COLUMNS + " from events where stream_id = $1 and version > $2 order by version";
   private static final String READ_STREAM_PAGE = READ_STREAM + " limit $3";
+  private static final String READ_STREAM_DATA =
+      "select " + EventData.COLUMNS + " from events where stream_id = $1 and version > $2 order by version";
   // Every stream present, whatever is missing from it: its last version and that event's hash.
   private static final String HEADS =
       "select distinct on (stream_id) stream_id, version, hash from events where starts_with(stream_id, $1)"
@@ -63,9 +65,37 @@ public final class EventStore {
       "select stream_id from events where version = 1 and starts_with(stream_id, $1)"
           + " order by stream_id collate \"C\"";
 
+  // Wakes followers of the log (LISTEN events). Its own transaction, after the append's commit and without waiting
+  // for the WAL flush: a NOTIFY inside the append's transaction would hold PostgreSQL's one notify lock from its
+  // commit through the flush, and so keep appends from committing together. A lost notification costs a follower
+  // at most its poll interval.
+  static final String CHANNEL = "events";
+  private static final String NOTIFY =
+      "select set_config('synchronous_commit', 'off', true), pg_notify('" + CHANNEL + "', '')";
+
   private final Pool pool;
+  // One notification in flight at a time; appends committed meanwhile are covered by one more after it.
+  private final java.util.concurrent.atomic.AtomicBoolean notifying = new java.util.concurrent.atomic.AtomicBoolean();
+  private final java.util.concurrent.atomic.AtomicBoolean notifyPending = new java.util.concurrent.atomic.AtomicBoolean();
 
   public EventStore(Pool pool) { this.pool = Objects.requireNonNull(pool, "pool"); }
+
+  /** Tells followers of the log that something committed; coalesced, never failing the caller. */
+  private void notifyFollowers() {
+    notifyPending.set(true);
+    if (!notifying.compareAndSet(false, true)) return;
+    notifyPending.set(false);
+    pool.query(NOTIFY).execute().onComplete(done -> {
+      notifying.set(false);
+      if (notifyPending.get()) notifyFollowers();
+    });
+  }
+
+  private <T> Future<T> notifyingAfter(Future<T> committed, java.util.function.Predicate<T> wrote) {
+    return committed.onSuccess(result -> {
+      if (wrote.test(result)) notifyFollowers();
+    });
+  }
 
   /**
    * Appends atomically, chaining hashes. Fails with {@link VersionConflict} when the stream is not at
@@ -75,12 +105,13 @@ public final class EventStore {
    * lost race a few times. Malformed input (no events, an id twice, a blank type) fails with IllegalArgumentException.
    */
   public Future<AppendResult> append(String streamId, ExpectedVersion expected, List<NewEvent> events) {
-    return withValidated(streamId, expected, events, batch -> attempt(streamId, expected, batch, 1));
+    return notifyingAfter(withValidated(streamId, expected, events, batch -> attempt(streamId, expected, batch, 1)),
+        result -> !result.duplicate());
   }
 
   /** Checks the batch, then appends it; malformed input fails the future, never throws. */
-  private static Future<AppendResult> withValidated(String streamId, ExpectedVersion expected, List<NewEvent> events,
-                                                    java.util.function.Function<List<NewEvent>, Future<AppendResult>> append) {
+  private static <T> Future<T> withValidated(String streamId, ExpectedVersion expected, List<NewEvent> events,
+                                             java.util.function.Function<List<NewEvent>, Future<T>> append) {
     List<NewEvent> batch;
     try {
       batch = validated(streamId, expected, events);
@@ -92,30 +123,57 @@ public final class EventStore {
 
   private Future<AppendResult> attempt(String streamId, ExpectedVersion expected, List<NewEvent> events, int attempt) {
     return pool.withTransaction(conn -> appendIn(conn, streamId, expected, events))
-        .recover(failure -> {
-          boolean conflict = failure instanceof VersionConflict;
-          boolean unique = failure instanceof PgException pg && UNIQUE_VIOLATION.equals(pg.getSqlState());
-          if (!conflict && !unique) return Future.failedFuture(failure);
-          // A racing writer committed first. If it stored these very events, this is a retry that lost the race
-          // (seen as a unique violation, or as a stream already past the expected version).
-          return priorAppend(pool, events).compose(prior -> {
-            if (prior.isPresent()) return Future.succeededFuture(prior.get());
-            if (conflict) return Future.failedFuture(failure);
-            PgException pg = (PgException) failure;
-            if (STREAM_VERSION_CONSTRAINT.equals(pg.getConstraint())) {
-              if (expected instanceof ExpectedVersion.Any && attempt < ANY_ATTEMPTS) {
-                return attempt(streamId, expected, events, attempt + 1);
-              }
-              return Future.failedFuture(new VersionConflict(streamId, expected));
-            }
-            if (EVENT_ID_CONSTRAINT.equals(pg.getConstraint())) {
-              return Future.failedFuture(new IllegalArgumentException(
-                  "an event id of this batch was stored by a different append (its first event id is new): "
-                      + pg.getDetail(), pg));
-            }
-            return Future.failedFuture(failure);
-          });
-        });
+        .recover(failure -> lostRace(streamId, expected, events, failure,
+            () -> attempt < ANY_ATTEMPTS ? attempt(streamId, expected, events, attempt + 1) : null));
+  }
+
+  /**
+   * Appends after the head the caller holds, in one round trip: the rows go in one pipelined batch that PostgreSQL
+   * runs as one implicit transaction, with no read before it. The unique constraints do the checking: a stream
+   * that moved past the head fails with {@link VersionConflict}, and a batch whose first event id is stored
+   * answers as a duplicate, as {@link #append} does. The result carries the new head for the next append.
+   */
+  public Future<Appended> appendAfter(String streamId, StreamHead head, List<NewEvent> events) {
+    if (head == null) return Future.failedFuture(new IllegalArgumentException("no stream head"));
+    ExpectedVersion expected = ExpectedVersion.exact(head.version());
+    return notifyingAfter(withValidated(streamId, expected, events, batch -> {
+      Chained chained = chain(streamId, head.version(), head.hash(), batch);
+      return pool.preparedQuery(INSERT).executeBatch(chained.rows())
+          .map(inserted -> new Appended(
+              new AppendResult(streamId, chained.head().version(), lastPosition(inserted), false), chained.head()))
+          .recover(failure -> lostRace(streamId, expected, batch, failure, () -> null)
+              .map(prior -> new Appended(prior, null)));
+    }), appended -> !appended.result().duplicate());
+  }
+
+  /** The result of {@link #appendAfter}: the append's, and the stream's new head (null for a duplicate). */
+  public record Appended(AppendResult result, StreamHead head) {}
+
+  /**
+   * After a failed append: a racing writer committed first. If it stored these very events, this is a retry that
+   * lost the race (seen as a unique violation, or as a stream already past the expected version), answered as a
+   * duplicate. Otherwise a version conflict, unless {@code again} tries once more (it gives null when it will not).
+   */
+  private Future<AppendResult> lostRace(String streamId, ExpectedVersion expected, List<NewEvent> events,
+                                        Throwable failure, java.util.function.Supplier<Future<AppendResult>> again) {
+    boolean conflict = failure instanceof VersionConflict;
+    boolean unique = failure instanceof PgException pg && UNIQUE_VIOLATION.equals(pg.getSqlState());
+    if (!conflict && !unique) return Future.failedFuture(failure);
+    return priorAppend(pool, events).compose(prior -> {
+      if (prior.isPresent()) return Future.succeededFuture(prior.get());
+      if (conflict) return Future.failedFuture(failure);
+      PgException pg = (PgException) failure;
+      if (STREAM_VERSION_CONSTRAINT.equals(pg.getConstraint())) {
+        Future<AppendResult> retry = expected instanceof ExpectedVersion.Any ? again.get() : null;
+        return retry != null ? retry : Future.failedFuture(new VersionConflict(streamId, expected));
+      }
+      if (EVENT_ID_CONSTRAINT.equals(pg.getConstraint())) {
+        return Future.failedFuture(new IllegalArgumentException(
+            "an event id of this batch was stored by a different append (its first event id is new): "
+                + pg.getDetail(), pg));
+      }
+      return Future.failedFuture(failure);
+    });
   }
 
   private static Future<AppendResult> appendIn(SqlConnection conn, String streamId, ExpectedVersion expected,
@@ -136,42 +194,51 @@ public final class EventStore {
           case ExpectedVersion.Any a -> true;
         };
         if (!matches) return Future.failedFuture(new VersionConflict(streamId, expected));
-
-        // One recorded time per append, at the precision timestamptz keeps, so the hash survives the round trip.
-        Instant recordedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
-        OffsetDateTime recordedAtColumn = OffsetDateTime.ofInstant(recordedAt, ZoneOffset.UTC);
-        List<Tuple> rows = new ArrayList<>(events.size());
-        int version = lastVersion;
-        for (NewEvent event : events) {
-          version++;
-          JsonObject data = orEmpty(event.data());
-          JsonObject metadata = orEmpty(event.metadata());
-          byte[] hash = HashChain.hash(HashChain.CURRENT_VERSION, prevHash, streamId, version, event.eventId(),
-              event.type(), event.schemaVersion(), recordedAt, data, metadata);
-          rows.add(Tuple.tuple()
-              .addString(streamId)
-              .addInteger(version)
-              .addUUID(event.eventId())
-              .addString(event.type())
-              .addInteger(event.schemaVersion())
-              .addValue(data)
-              .addValue(metadata)
-              .addOffsetDateTime(recordedAtColumn)
-              .addBuffer(Buffer.buffer(prevHash))
-              .addBuffer(Buffer.buffer(hash))
-              .addInteger(HashChain.CURRENT_VERSION));
-          prevHash = hash;
-        }
-        int finalVersion = version;
-        return conn.preparedQuery(INSERT).executeBatch(rows).map(inserted -> {
-          long lastPosition = -1;
-          for (RowSet<Row> rs = inserted; rs != null; rs = rs.next()) {
-            for (Row row : rs) lastPosition = row.getLong("position");
-          }
-          return new AppendResult(streamId, finalVersion, lastPosition, false);
-        });
+        Chained chained = chain(streamId, lastVersion, prevHash, events);
+        return conn.preparedQuery(INSERT).executeBatch(chained.rows()).map(inserted ->
+            new AppendResult(streamId, chained.head().version(), lastPosition(inserted), false));
       });
     });
+  }
+
+  /** The rows of a batch chained after (version, prevHash), and the stream's head after them. */
+  private record Chained(List<Tuple> rows, StreamHead head) {}
+
+  private static Chained chain(String streamId, int lastVersion, byte[] prevHash, List<NewEvent> events) {
+    // One recorded time per append, at the precision timestamptz keeps, so the hash survives the round trip.
+    Instant recordedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
+    OffsetDateTime recordedAtColumn = OffsetDateTime.ofInstant(recordedAt, ZoneOffset.UTC);
+    List<Tuple> rows = new ArrayList<>(events.size());
+    int version = lastVersion;
+    for (NewEvent event : events) {
+      version++;
+      JsonObject data = orEmpty(event.data());
+      JsonObject metadata = orEmpty(event.metadata());
+      byte[] hash = HashChain.hash(HashChain.CURRENT_VERSION, prevHash, streamId, version, event.eventId(),
+          event.type(), event.schemaVersion(), recordedAt, data, metadata);
+      rows.add(Tuple.tuple()
+          .addString(streamId)
+          .addInteger(version)
+          .addUUID(event.eventId())
+          .addString(event.type())
+          .addInteger(event.schemaVersion())
+          .addValue(data)
+          .addValue(metadata)
+          .addOffsetDateTime(recordedAtColumn)
+          .addBuffer(Buffer.buffer(prevHash))
+          .addBuffer(Buffer.buffer(hash))
+          .addInteger(HashChain.CURRENT_VERSION));
+      prevHash = hash;
+    }
+    return new Chained(rows, new StreamHead(version, prevHash));
+  }
+
+  private static long lastPosition(RowSet<Row> inserted) {
+    long lastPosition = -1;
+    for (RowSet<Row> rs = inserted; rs != null; rs = rs.next()) {
+      for (Row row : rs) lastPosition = row.getLong("position");
+    }
+    return lastPosition;
   }
 
   /**
@@ -180,14 +247,20 @@ public final class EventStore {
    * them instead of letting each retry a version conflict.
    */
   public <T> Future<T> transaction(java.util.function.Function<Transaction, Future<T>> work) {
-    return pool.withTransaction(conn -> work.apply(new Transaction(conn)));
+    java.util.concurrent.atomic.AtomicBoolean appended = new java.util.concurrent.atomic.AtomicBoolean();
+    return notifyingAfter(pool.withTransaction(conn -> work.apply(new Transaction(conn, appended))),
+        result -> appended.get());
   }
 
   /** The calls allowed inside {@link #transaction}. */
   public static final class Transaction {
     private final SqlConnection conn;
+    private final java.util.concurrent.atomic.AtomicBoolean appended;
 
-    private Transaction(SqlConnection conn) { this.conn = conn; }
+    private Transaction(SqlConnection conn, java.util.concurrent.atomic.AtomicBoolean appended) {
+      this.conn = conn;
+      this.appended = appended;
+    }
 
     /** Holds the stream's lock until the transaction ends; reads after it see every earlier holder's commit. */
     public Future<Void> lock(String streamId) {
@@ -202,7 +275,8 @@ public final class EventStore {
 
     /** Appends as {@link EventStore#append} does, inside this transaction (a conflict fails the transaction). */
     public Future<AppendResult> append(String streamId, ExpectedVersion expected, List<NewEvent> events) {
-      return withValidated(streamId, expected, events, batch -> appendIn(conn, streamId, expected, batch));
+      return withValidated(streamId, expected, events, batch -> appendIn(conn, streamId, expected, batch))
+          .onSuccess(result -> appended.set(true));
     }
 
     /** The connection, for writes of the same transaction outside the event log (tokens, entry records). */
@@ -223,6 +297,13 @@ public final class EventStore {
   /** The stream's events with version > afterVersion, in order. */
   public Future<List<StoredEvent>> readStream(String streamId, int afterVersion) {
     return pool.preparedQuery(READ_STREAM).mapping(StoredEvent::fromRow)
+        .execute(Tuple.of(streamId, afterVersion))
+        .map(EventStore::toList);
+  }
+
+  /** The stream's events with version > afterVersion, in order, as much of them as folding a state needs. */
+  public Future<List<EventData>> readStreamData(String streamId, int afterVersion) {
+    return pool.preparedQuery(READ_STREAM_DATA).mapping(EventData::fromRow)
         .execute(Tuple.of(streamId, afterVersion))
         .map(EventStore::toList);
   }

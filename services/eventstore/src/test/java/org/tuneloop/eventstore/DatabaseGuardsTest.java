@@ -130,7 +130,7 @@ class DatabaseGuardsTest {
   }
 
   @Test
-  void anInsertNotifiesListeners() throws Exception {
+  void anAppendNotifiesListenersAfterItsCommit() throws Exception {
     try (Connection listener = db.appConnection(); Statement s = listener.createStatement()) {
       s.execute("listen events");
       appendThree();
@@ -138,6 +138,14 @@ class DatabaseGuardsTest {
       assertThat(received).isNotNull().isNotEmpty();
       assertThat(received[0].getName()).isEqualTo("events");
       assertThat(received[0].getParameter()).isEmpty();
+      // The notification comes from the store after its commit, not from a trigger inside the writing transaction
+      // (which would serialise commits on PostgreSQL's notify lock).
+      try (Connection owner = db.ownerConnection(); Statement insert = owner.createStatement()) {
+        insert.execute("select count(*) from pg_trigger where tgrelid = 'events'::regclass and tgname = 'events_notify'");
+        var rs = insert.getResultSet();
+        rs.next();
+        assertThat(rs.getInt(1)).isZero();
+      }
     }
   }
 

@@ -240,6 +240,61 @@ class EventStoreTest {
   }
 
   @Test
+  void appendAfterAHeadChainsWithoutReadingAndTheConstraintsCatchAStaleHead() throws Exception {
+    String stream = newStream();
+    EventStore.Appended first = result(store.appendAfter(stream, StreamHead.EMPTY, List.of(event(1), event(2))));
+    assertThat(first.result().lastVersion()).isEqualTo(2);
+    assertThat(first.head().version()).isEqualTo(2);
+    List<StoredEvent> stored = result(store.readStream(stream, 0));
+    assertThat(first.head().hash()).isEqualTo(stored.getLast().hash());
+    assertThat(first.result().lastPosition()).isEqualTo(stored.getLast().position());
+
+    EventStore.Appended second = result(store.appendAfter(stream, first.head(), List.of(event(3))));
+    assertThat(second.head().version()).isEqualTo(3);
+    assertThat(HashChain.verify(result(store.readStream(stream, 0)))).isEmpty();
+
+    // A writer still holding the first head lost the race: a conflict, and none of its rows stored, though the
+    // first of them (version 3) is what collides and the second (version 4) would have fitted.
+    long before = countEvents();
+    assertThat(failure(store.appendAfter(stream, first.head(), List.of(event(4), event(5)))))
+        .isInstanceOf(VersionConflict.class);
+    assertThat(countEvents()).isEqualTo(before);
+    // The same for a batch whose last row collides: one implicit transaction, all or nothing.
+    String other = newStream();
+    result(store.appendAfter(other, StreamHead.EMPTY, List.of(event(1), event(2))));
+    NewEvent fresh = event(6);
+    assertThat(failure(store.appendAfter(other, new StreamHead(1, result(store.readStream(other, 0)).getFirst().hash()),
+        List.of(fresh)))).isInstanceOf(VersionConflict.class);
+    assertThat(result(store.find(fresh.eventId()))).isEmpty();
+
+    // A retry of a stored batch, from a stale head or the current one, answers as the first append did.
+    List<NewEvent> command = List.of(event(7), event(8));
+    EventStore.Appended stored7 = result(store.appendAfter(stream, second.head(), command));
+    EventStore.Appended retry = result(store.appendAfter(stream, second.head(), command));
+    assertThat(retry.result()).isEqualTo(new AppendResult(stream, 5, stored7.result().lastPosition(), true));
+    assertThat(retry.head()).isNull();
+    assertThat(result(store.appendAfter(stream, stored7.head(), command)).result().duplicate()).isTrue();
+    assertThat(HashChain.verify(result(store.readStream(stream, 0)))).isEmpty();
+  }
+
+  @Test
+  void theDataReadOfAStreamIsItsFullReadWithoutMetadataIdsAndLinks() {
+    String stream = newStream();
+    result(store.append(stream, ExpectedVersion.noStream(), IntStream.rangeClosed(1, 4).mapToObj(EventStoreTest::event)
+        .toList()));
+    List<StoredEvent> full = result(store.readStream(stream, 1));
+    List<EventData> data = result(store.readStreamData(stream, 1));
+    assertThat(data).hasSize(3);
+    for (int i = 0; i < data.size(); i++) {
+      StoredEvent f = full.get(i);
+      EventData d = data.get(i);
+      assertThat(List.of(d.version(), d.type(), d.schemaVersion(), d.data(), d.recordedAt()))
+          .isEqualTo(List.of(f.version(), f.type(), f.schemaVersion(), f.data(), f.recordedAt()));
+      assertThat(d.hash()).isEqualTo(f.hash());
+    }
+  }
+
+  @Test
   void racingRetriesOfOneCommandStoreItOnce() throws Exception {
     String stream = newStream();
     List<NewEvent> command = List.of(event(1), event(2));

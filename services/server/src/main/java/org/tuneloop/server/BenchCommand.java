@@ -51,7 +51,6 @@ final class BenchCommand implements Callable<Integer> {
       "shared_buffers", "max_connections");
   /** The same concurrency for the platform and the raw loop. */
   private static final int WRITERS = 16;
-  private static final int POOL_SIZE = 8;
   /** Ratings after which a participant finishes and joins again: the cold load reads such a stream. */
   private static final int STEPS = 200;
   private static final String RAW_INSERT =
@@ -76,6 +75,10 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--out", paramLabel = "FILE.json", description = "Also write the figures to this JSON file.")
   Path out;
 
+  @Option(names = "--pool-size", paramLabel = "N", description = "Connections of the platform's pool and of the raw "
+      + "loop's alike (default: serve's, ${DEFAULT-VALUE}).")
+  int poolSize = Platform.DEFAULT_POOL_SIZE;
+
   private final Map<String, Object> figures = new LinkedHashMap<>();
 
   /** How long and how big each phase is. */
@@ -96,7 +99,8 @@ final class BenchCommand implements Callable<Integer> {
         + folder : "the database at --db") + " ...");
     err.flush();
     try {
-      Platform platform = Platform.open(url, folder, appPassword);
+      Platform platform = Platform.open(url, folder, appPassword, poolSize);
+      figures.put("pool_size", poolSize);
       try {
         run(platform, folder, plan, err);
       } finally {
@@ -132,7 +136,7 @@ final class BenchCommand implements Callable<Integer> {
         .getString("id");
     api.researcherPost("/api/studies/" + StudyAdminCommand.Api.segment(studyId) + "/open", new JsonObject());
     settings(platform);
-    Pool owner = PgBuilder.pool().with(new PoolOptions().setMaxSize(POOL_SIZE))
+    Pool owner = PgBuilder.pool().with(new PoolOptions().setMaxSize(poolSize))
         .connectingTo(platform.owner().connectOptions().setCachePreparedStatements(true))
         .using(platform.vertx()).build();
     try {
@@ -196,13 +200,38 @@ final class BenchCommand implements Callable<Integer> {
       }
       // Counted after a warm-up: a fresh JVM compiles the hot paths in its first seconds.
       Thread.sleep(plan.warmUpSeconds() * 1000L);
+      // Where a rating's cost goes, over the same window: PostgreSQL transactions (each statement outside a
+      // transaction is one), this process's CPU (the server and the bench's own HTTP participants) and how busy the
+      // whole machine was (other work on it slows the round trip, not the raw loop).
+      long transactionsFrom = transactions(platform);
+      long ratingsAtFirstRead = ratings.get();
+      com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean)
+          java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+      long cpuFrom = os.getProcessCpuTime();
+      double machineLoad = 0;
+      int loadSamples = 0;
       long countedFrom = ratings.get();
       long windowStarted = System.nanoTime();
-      Thread.sleep(plan.seconds() * 1000L);
+      long windowEnds = windowStarted + plan.seconds() * 1_000_000_000L;
+      while (System.nanoTime() < windowEnds) {
+        Thread.sleep(Math.min(500, Math.max(1, (windowEnds - System.nanoTime()) / 1_000_000)));
+        double load = os.getCpuLoad();
+        if (load >= 0) {
+          machineLoad += load;
+          loadSamples++;
+        }
+      }
       long counted = ratings.get() - countedFrom;
       double seconds = (System.nanoTime() - windowStarted) / 1e9;
+      long cpu = os.getProcessCpuTime() - cpuFrom;
+      // Both reads lag the statistics alike, so the ratings between them match the transactions between them.
+      long transactions = transactions(platform) - transactionsFrom;
+      long ratingsBetweenReads = ratings.get() - ratingsAtFirstRead;
       put("rating_roundtrip_per_s", counted / seconds);
       put("rating_roundtrip_seconds", seconds);
+      put("db_transactions_per_rating", ratingsBetweenReads == 0 ? 0.0 : (double) transactions / ratingsBetweenReads);
+      put("jvm_cpu_ms_per_rating", counted == 0 ? 0.0 : cpu / 1e6 / counted);
+      put("machine_cpu_busy_roundtrip", loadSamples == 0 ? -1.0 : machineLoad / loadSamples);
       while (!enough.get()) {
         long events = Platform.await(platform.pool().query("select count(*) from events").execute())
             .iterator().next().getLong(0);
@@ -218,6 +247,16 @@ final class BenchCommand implements Callable<Integer> {
     } finally {
       writers.shutdownNow();
     }
+  }
+
+  /** Transactions committed or rolled back in this database so far (statistics lag by up to half a second). */
+  private static long transactions(Platform platform) throws InterruptedException {
+    // The statistics are flushed by each backend at most every half second (PostgreSQL 15+ and earlier alike).
+    Thread.sleep(600);
+    return Platform.await(platform.pool().query("select pg_stat_clear_snapshot()").execute()
+        .compose(x -> platform.pool().query("select xact_commit + xact_rollback from pg_stat_database"
+            + " where datname = current_database()").execute()))
+        .iterator().next().getLong(0);
   }
 
   /**
@@ -413,6 +452,10 @@ final class BenchCommand implements Callable<Integer> {
       throw new IllegalStateException("no participant reached " + STEPS + " ratings; the rating phase was too short");
     }
     Histogram micros = new Histogram(60_000_000L, 3);
+    // Where a cold load's time goes, measured in turn with the loads: reading the rows it reads (what folding needs),
+    // and reading every column of them (as the audit does), without folding.
+    Histogram readMicros = new Histogram(60_000_000L, 3);
+    Histogram fullReadMicros = new Histogram(60_000_000L, 3);
     int events = 0;
     for (int i = 0; i < plan.coldLoads(); i++) {
       Participants fresh = new Participants(platform.store, "bench");
@@ -421,9 +464,17 @@ final class BenchCommand implements Callable<Integer> {
       Participants.Loaded loaded = Platform.await(fresh.load(id));
       micros.recordValue((System.nanoTime() - started) / 1_000);
       events = loaded.version();
+      started = System.nanoTime();
+      Platform.await(platform.store.readStreamData(Participants.streamId(id), 0));
+      readMicros.recordValue((System.nanoTime() - started) / 1_000);
+      started = System.nanoTime();
+      Platform.await(platform.store.readStream(Participants.streamId(id), 0));
+      fullReadMicros.recordValue((System.nanoTime() - started) / 1_000);
     }
     put("cold_load_p50_ms", micros.getValueAtPercentile(50) / 1000.0);
     put("cold_load_p99_ms", micros.getValueAtPercentile(99) / 1000.0);
+    put("cold_load_read_p50_ms", readMicros.getValueAtPercentile(50) / 1000.0);
+    put("cold_load_all_columns_read_p50_ms", fullReadMicros.getValueAtPercentile(50) / 1000.0);
     put("cold_load_events", events);
     put("cold_loads", plan.coldLoads());
   }

@@ -107,8 +107,15 @@ public final class HttpVerticle extends VerticleBase {
     });
     router.get("/health").respond(ctx -> pool.query("select 1").execute()
         .map(rows -> new JsonObject().put("status", "ok").put("version", BuildInfo.APP_VERSION)));
-    router.get("/metrics").handler(ctx -> ctx.response()
-        .putHeader("content-type", "text/plain; version=0.0.4").end(metrics.scrape()));
+    // Not public: the figures tell how busy the study is and who runs it. An administrator's API token (or session).
+    Authentication authentication = authentication();
+    router.get("/metrics").handler(authentication::handle).handler(ctx -> {
+      if (!caller(ctx).admin()) {
+        ctx.fail(ApiError.forbidden("the metrics are for administrators: scrape them with an administrator's API token"));
+        return;
+      }
+      ctx.response().putHeader("content-type", "text/plain; version=0.0.4").end(metrics.scrape());
+    });
     router.get("/openapi.yaml").handler(ctx -> ctx.response()
         .putHeader("content-type", "application/yaml").end(OpenApi.document()));
 
@@ -286,11 +293,13 @@ public final class HttpVerticle extends VerticleBase {
   }
 
   private AccountRoutes accounts(Vertx vertx) {
+    return new AccountRoutes(vertx, new Researchers(pool), new BrowserSessions(pool), new ApiTokens(pool), access,
+        studies, authentication(), LoginAttempts.standard());
+  }
+
+  private Authentication authentication() {
     boolean https = config.publicUrl().startsWith("https:");
-    BrowserSessions sessions = new BrowserSessions(pool);
-    ApiTokens apiTokens = new ApiTokens(pool);
-    return new AccountRoutes(vertx, new Researchers(pool), sessions, apiTokens, access, studies,
-        new Authentication(tokens, apiTokens, sessions, https), LoginAttempts.standard());
+    return new Authentication(tokens, new ApiTokens(pool), new BrowserSessions(pool), https);
   }
 
   private static Caller caller(RoutingContext ctx) {
@@ -388,18 +397,19 @@ public final class HttpVerticle extends VerticleBase {
         .put("requestId", UUID.randomUUID().toString())
         .put("clientTime", clientTime(ctx.request().getHeader("X-Client-Time")))
         .put(Participants.REQUEST_SHA256, RequestBody.fingerprint(ctx));
-    // The state loaded here is also the state before the command (for what it leaves to do outside the log).
-    return participants.load(id).<Participants.Handled>compose(before -> {
-      if (before.state() instanceof Participant.Unknown) {
+    // The cached state when there is one (no database round trip): its enrolment never changes, and the append
+    // checks that the state the command is decided on is still the latest.
+    return participants.current(id).<Participants.Handled>compose(current -> {
+      if (current.state() instanceof Participant.Unknown) {
         return Future.failedFuture(ApiError.notFound("no participant '" + id + "'"));
       }
-      org.tuneloop.study.ParticipantEvent.ParticipantEnrolled enrolment = ParticipantDecider.enrolment(before.state());
+      org.tuneloop.study.ParticipantEvent.ParticipantEnrolled enrolment = ParticipantDecider.enrolment(current.state());
       return study(enrolment.studyId())
           .compose(study -> {
             StudyDecider.admit(study.study(), command, enrolment.test());
             return participants.handle(id, command, key, metadata);
           })
-          .compose(handled -> afterwards(before, command, handled));
+          .compose(handled -> afterwards(command, handled));
     }).compose(handled -> sessionView(handled.loaded()).map(view -> view.put("duplicate", handled.duplicate())));
   }
 
@@ -407,11 +417,12 @@ public final class HttpVerticle extends VerticleBase {
    * What a command leaves to do outside the log: free-text answers stored apart; a withdrawal after finishing
    * ("withdraw my data") erases the identifying data.
    */
-  private Future<Participants.Handled> afterwards(Participants.Loaded before, ParticipantCommand command,
-                                                  Participants.Handled handled) {
+  private Future<Participants.Handled> afterwards(ParticipantCommand command, Participants.Handled handled) {
     if (handled.duplicate()) {
       return Future.succeededFuture(handled);
     }
+    // The state the command was decided on, which the command found the participant in.
+    Participants.Loaded before = handled.before();
     String studyId = ParticipantDecider.enrolment(handled.loaded().state()).studyId();
     return switch (command) {
       case ParticipantCommand.SubmitAnswers answers -> identifying.storeTexts(before.participantId(), studyId, answers)

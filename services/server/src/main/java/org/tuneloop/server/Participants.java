@@ -8,10 +8,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.tuneloop.eventstore.EventData;
 import org.tuneloop.eventstore.EventStore;
 import org.tuneloop.eventstore.ExpectedVersion;
 import org.tuneloop.eventstore.NewEvent;
 import org.tuneloop.eventstore.StoredEvent;
+import org.tuneloop.eventstore.StreamHead;
 import org.tuneloop.eventstore.VersionConflict;
 import org.tuneloop.study.CommandRejected;
 import org.tuneloop.study.Participant;
@@ -21,9 +23,11 @@ import org.tuneloop.study.ParticipantEvent;
 import org.tuneloop.study.Supervision;
 
 /**
- * The one path by which a participant changes: load (cache + the stream's tail), decide, append with the
- * expected version, evolve the cache. The cache is never the truth: every command reads the tail first, so
- * several server processes can share one database.
+ * The one path by which a participant changes: the cached state (or a load of the stream when none is cached),
+ * decide, append after the cached stream head, evolve the cache. The cache is never the truth: the append names the
+ * version it follows, so a state made stale by another server process fails on the stream's unique version, is
+ * loaded again and decided again; several server processes can share one database. Views read the stream's tail
+ * first.
  */
 public final class Participants {
   private static final ParticipantDecider DECIDER = new ParticipantDecider();
@@ -37,14 +41,24 @@ public final class Participants {
   private final String instance;
   // Bounded and expiring: a dropped state is read again from the stream (the cache is never the truth).
   private final Map<String, Loaded> cache;
+  private final Metrics metrics;
 
   public Participants(EventStore store, String instance) {
-    this(store, instance, CACHE_SIZE);
+    this(store, instance, CACHE_SIZE, Metrics.unread());
+  }
+
+  Participants(EventStore store, String instance, Metrics metrics) {
+    this(store, instance, CACHE_SIZE, metrics);
   }
 
   Participants(EventStore store, String instance, int cacheSize) {
+    this(store, instance, cacheSize, Metrics.unread());
+  }
+
+  private Participants(EventStore store, String instance, int cacheSize, Metrics metrics) {
     this.store = store;
     this.instance = instance;
+    this.metrics = metrics;
     this.cache = Caffeine.newBuilder().maximumSize(cacheSize).expireAfterAccess(CACHE_IDLE).executor(Runnable::run)
         .<String, Loaded>build().asMap();
   }
@@ -56,10 +70,25 @@ public final class Participants {
 
   /** A participant's state at a stream version: the phase, and what researchers have done about the session. */
   public record Loaded(String participantId, Participant state, Supervision.State supervision, int version,
-                       java.time.Instant lastEventAt) {}
+                       java.time.Instant lastEventAt, StreamHead head) {
+    public Loaded(String participantId, Participant state, Supervision.State supervision, int version,
+                  java.time.Instant lastEventAt) {
+      this(participantId, state, supervision, version, lastEventAt, null);
+    }
+  }
 
-  /** The outcome of a command: the state after it, and whether it was a retry that stored nothing. */
-  public record Handled(Loaded loaded, boolean duplicate) {}
+  /**
+   * The outcome of a command: the state after it, whether it was a retry that stored nothing, and the state the
+   * command was decided on (null for a retry).
+   */
+  public record Handled(Loaded loaded, boolean duplicate, Loaded before) {
+    public Handled(Loaded loaded, boolean duplicate) {
+      this(loaded, duplicate, null);
+    }
+  }
+
+  /** How many times a command is decided again after another process appended to the same participant first. */
+  static final int COMMAND_TRIES = 3;
 
   public static String streamId(String participantId) {
     return "participant-" + participantId;
@@ -68,20 +97,32 @@ public final class Participants {
   public Future<Loaded> load(String participantId) {
     Loaded cached = cache.getOrDefault(participantId,
         new Loaded(participantId, DECIDER.initialState(), SUPERVISION.initialState(), 0, null));
-    return store.readStream(streamId(participantId), cached.version()).map(tail -> {
+    return store.readStreamData(streamId(participantId), cached.version()).map(tail -> {
       if (tail.isEmpty()) {
         return cached;
       }
+      long started = System.nanoTime();
       Participant state = cached.state();
       Supervision.State supervision = cached.supervision();
-      for (StoredEvent e : tail) {
-        ParticipantEvent event = decode(e);
+      for (EventData e : tail) {
+        ParticipantEvent event = EventCodec.decode(e.type(), e.schemaVersion(), e.data());
         state = DECIDER.evolve(state, event);
         supervision = SUPERVISION.evolve(supervision, event);
       }
-      return remember(new Loaded(participantId, state, supervision, tail.getLast().version(),
-          tail.getLast().recordedAt()));
+      metrics.replay.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
+      EventData last = tail.getLast();
+      return remember(new Loaded(participantId, state, supervision, last.version(), last.recordedAt(),
+          new StreamHead(last.version(), last.hash())));
     });
+  }
+
+  /**
+   * The state a command is decided on: the cached one without asking the database (the append checks it is still
+   * the latest), else loaded. A state without a known stream head (never loaded) is loaded.
+   */
+  public Future<Loaded> current(String participantId) {
+    Loaded cached = cache.get(participantId);
+    return cached != null && cached.head() != null ? Future.succeededFuture(cached) : load(participantId);
   }
 
   /** All of a participant's events as stored (with their positions and recorded times). */
@@ -118,17 +159,37 @@ public final class Participants {
                                  java.util.function.Function<Loaded, List<ParticipantEvent>> decide) {
     String key = idempotencyKey != null ? idempotencyKey : UUID.randomUUID().toString();
     UUID firstEventId = eventId(participantId, key, 0);
-    return store.find(firstEventId).compose(found -> found.isPresent()
-        ? sameRequest(found.get(), requestMetadata).compose(same -> load(participantId)).map(l -> new Handled(l, true))
-        : attempt(participantId, decide, key, requestMetadata, 2).recover(failure ->
-            // A retry (on this or another server) racing its first request may miss the first request's events
-            // here, then load the state they made and be refused by it: look again before refusing.
-            failure instanceof CommandRejected || failure instanceof VersionConflict
-                ? store.find(firstEventId).compose(again -> again.isPresent()
-                    ? sameRequest(again.get(), requestMetadata).compose(same -> load(participantId))
-                        .map(l -> new Handled(l, true))
-                    : Future.failedFuture(failure))
-                : Future.failedFuture(failure)));
+    // No look-up of the key first: a retry whose events are stored decides the same events (their ids derive from
+    // the key), and the append finds them (a unique event id) and answers as a duplicate. A retry the state now
+    // refuses, or that keeps losing races, looks for its first request's events before refusing.
+    RoundTrips trips = new RoundTrips();
+    Loaded cached = cache.get(participantId);
+    if (cached != null && cached.head() != null) {
+      metrics.cacheHits.increment();
+    } else {
+      metrics.cacheMisses.increment();
+      trips.add(1);
+    }
+    return current(participantId)
+        .compose(loaded -> attempt(participantId, loaded, decide, key, requestMetadata, COMMAND_TRIES, trips))
+        .recover(failure -> failure instanceof CommandRejected || failure instanceof VersionConflict
+            ? trips.add(1).store.find(firstEventId).compose(again -> again.isPresent()
+                ? sameRequest(again.get(), requestMetadata).compose(same -> trips.add(1).load(participantId))
+                    .map(l -> new Handled(l, true))
+                : Future.failedFuture(failure))
+            : Future.failedFuture(failure))
+        .onComplete(done -> metrics.roundTrips.record(trips.count));
+  }
+
+  /** Counts the database round trips of one command (for the metrics). */
+  private final class RoundTrips {
+    int count;
+
+    /** Counts n more and hands back the participants, so the count reads beside the call it counts. */
+    Participants add(int n) {
+      count += n;
+      return Participants.this;
+    }
   }
 
   /** Where a request's fingerprint (see {@link RequestBody#fingerprint}) travels in the first event's metadata. */
@@ -152,34 +213,56 @@ public final class Participants {
         + "reuse a key only to resend exactly the same request");
   }
 
-  private Future<Handled> attempt(String participantId, java.util.function.Function<Loaded, List<ParticipantEvent>> decide,
-                                  String key, JsonObject requestMetadata, int triesLeft) {
-    return load(participantId).compose(loaded -> {
-      List<ParticipantEvent> decided = decide.apply(loaded);
-      List<NewEvent> events = new ArrayList<>();
-      for (int i = 0; i < decided.size(); i++) {
-        ParticipantEvent e = decided.get(i);
-        events.add(new NewEvent(eventId(participantId, key, i), ParticipantEvent.type(e),
-            ParticipantEvent.schemaVersion(e), EventCodec.encode(e), metadata(requestMetadata)));
-      }
-      return store.append(streamId(participantId), ExpectedVersion.exact(loaded.version()), events)
-          .compose(result -> {
-            if (result.duplicate()) {
-              // The same key stored its events at the same moment (a concurrent retry).
-              return store.find(eventId(participantId, key, 0))
-                  .compose(first -> first.isPresent() ? sameRequest(first.get(), requestMetadata)
-                      : Future.<Void>succeededFuture())
-                  .compose(same -> load(participantId)).map(l -> new Handled(l, true));
-            }
-            Participant state = DECIDER.fold(loaded.state(), decided);
-            Supervision.State supervision = SUPERVISION.fold(loaded.supervision(), decided);
-            return Future.succeededFuture(new Handled(remember(new Loaded(participantId, state, supervision,
-                result.lastVersion(), java.time.Instant.now())), false));
-          })
-          .recover(failure -> failure instanceof VersionConflict && triesLeft > 1
-              ? attempt(participantId, decide, key, requestMetadata, triesLeft - 1)
-              : Future.failedFuture(failure));
-    });
+  private Future<Handled> attempt(String participantId, Loaded loaded,
+                                  java.util.function.Function<Loaded, List<ParticipantEvent>> decide,
+                                  String key, JsonObject requestMetadata, int triesLeft, RoundTrips trips) {
+    List<ParticipantEvent> decided;
+    try {
+      decided = decide.apply(loaded);
+    } catch (CommandRejected rejected) {
+      // A cached state may be behind another process's append: refuse only on the stream's latest state.
+      return trips.add(1).load(participantId).compose(latest -> latest.version() != loaded.version() && triesLeft > 1
+          ? attempt(participantId, latest, decide, key, requestMetadata, triesLeft - 1, trips)
+          : Future.failedFuture(rejected));
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+    List<NewEvent> events = new ArrayList<>();
+    for (int i = 0; i < decided.size(); i++) {
+      ParticipantEvent e = decided.get(i);
+      events.add(new NewEvent(eventId(participantId, key, i), ParticipantEvent.type(e),
+          ParticipantEvent.schemaVersion(e), EventCodec.encode(e), metadata(requestMetadata)));
+    }
+    StreamHead head = loaded.head() != null ? loaded.head() : StreamHead.EMPTY;
+    if (head.version() != loaded.version()) {
+      return Future.failedFuture(new IllegalStateException("a state without its stream head: " + participantId));
+    }
+    long appendStarted = System.nanoTime();
+    return trips.add(1).store.appendAfter(streamId(participantId), head, events)
+        .onComplete(done -> metrics.append.record(System.nanoTime() - appendStarted,
+            java.util.concurrent.TimeUnit.NANOSECONDS))
+        .compose(appended -> {
+          if (appended.result().duplicate()) {
+            // This key's events were stored before (a retry), or at the same moment (a concurrent retry).
+            return trips.add(2).store.find(eventId(participantId, key, 0))
+                .compose(first -> first.isPresent() ? sameRequest(first.get(), requestMetadata)
+                    : Future.<Void>succeededFuture())
+                .compose(same -> load(participantId)).map(l -> new Handled(l, true));
+          }
+          Participant state = DECIDER.fold(loaded.state(), decided);
+          Supervision.State supervision = SUPERVISION.fold(loaded.supervision(), decided);
+          return Future.succeededFuture(new Handled(remember(new Loaded(participantId, state, supervision,
+              appended.result().lastVersion(), java.time.Instant.now(), appended.head())), false, loaded));
+        })
+        .recover(failure -> {
+          if (!(failure instanceof VersionConflict)) return Future.failedFuture(failure);
+          metrics.versionConflicts.increment();
+          // Another process appended first: decide again on the stream as it is now.
+          return triesLeft > 1
+              ? trips.add(1).load(participantId).compose(latest ->
+                  attempt(participantId, latest, decide, key, requestMetadata, triesLeft - 1, trips))
+              : Future.failedFuture(failure);
+        });
   }
 
   /** Caches a state unless a newer one (from a concurrent request) is cached already. */

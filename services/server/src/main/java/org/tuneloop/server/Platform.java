@@ -57,7 +57,9 @@ public final class Platform implements AutoCloseable {
     this.metrics = metrics;
     this.store = new EventStore(pool);
     this.checkpoints = new Checkpoints(pool);
-    this.participants = new Participants(store, instanceName());
+    Metrics meters = Metrics.of(metrics);
+    this.participants = new Participants(store, instanceName(), meters);
+    meters.activeParticipants(participants::cached);
     this.tokens = new AccessTokens(pool);
     this.studies = new Studies(store, pool, instanceName());
     this.researchers = new Researchers(pool);
@@ -78,6 +80,22 @@ public final class Platform implements AutoCloseable {
    * own into the data folder unless one is given.
    */
   public static Platform open(String databaseUrl, Path dataDirectory, String appRolePassword) {
+    return open(databaseUrl, dataDirectory, appRolePassword, DEFAULT_POOL_SIZE);
+  }
+
+  /**
+   * Connections the application pool keeps to PostgreSQL. A rating holds one for a single round trip
+   * (docs/performance.md), so a few per core of the database serve many participants; more only queue in
+   * PostgreSQL. Set with `serve --db-pool-size` or TUNELOOP_DB_POOL_SIZE; every process of a study counts against
+   * the database's max_connections.
+   */
+  public static final int DEFAULT_POOL_SIZE = 8;
+
+  /** The same, with a pool of that many connections. */
+  public static Platform open(String databaseUrl, Path dataDirectory, String appRolePassword, int poolSize) {
+    if (poolSize < 1) {
+      throw new IllegalArgumentException("the database pool needs at least one connection, not " + poolSize);
+    }
     if (databaseUrl != null && (appRolePassword == null || appRolePassword.isEmpty())) {
       throw new IllegalArgumentException(APP_PASSWORD_MISSING);
     }
@@ -97,16 +115,13 @@ public final class Platform implements AutoCloseable {
       Migrations.AppRole role = Migrations.AppRole.withPassword(appPassword);
       Migrations.migrate(owner, role);
       PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-      Vertx vertx = Vertx.builder()
-          .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)))
-          .withMetrics(new MicrometerMetricsFactory(metrics))
-          .build();
+      Vertx vertx = measuredVertx(metrics);
       // Statements prepared once per connection and kept: without it every query is parsed and planned again,
       // a round trip of its own (docs/performance.md).
       io.vertx.pgclient.PgConnectOptions app = owner.as(role.user(), role.password()).connectOptions()
           .setReconnectAttempts(2).setReconnectInterval(500).setCachePreparedStatements(true);
       Pool pool = PgBuilder.pool()
-          .with(new PoolOptions().setMaxSize(8))
+          .with(new PoolOptions().setMaxSize(poolSize))
           .connectingTo(app)
           .using(vertx)
           .build();
@@ -131,7 +146,22 @@ public final class Platform implements AutoCloseable {
    * closes nothing of theirs.
    */
   static Platform over(Vertx vertx, Pool pool, io.vertx.pgclient.PgConnectOptions app) {
-    return new Platform(null, null, vertx, pool, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), app);
+    return over(vertx, pool, app, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+  }
+
+  /** The same, with the registry of a Vert.x made by {@link #measuredVertx}. */
+  static Platform over(Vertx vertx, Pool pool, io.vertx.pgclient.PgConnectOptions app, PrometheusMeterRegistry metrics) {
+    return new Platform(null, null, vertx, pool, metrics, app);
+  }
+
+  /** A Vert.x whose HTTP server, clients and pools report to the registry. */
+  static Vertx measuredVertx(PrometheusMeterRegistry metrics) {
+    return Vertx.builder()
+        // The route (not the path, which names a participant) labels the HTTP meters.
+        .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
+            .addLabels(io.vertx.micrometer.Label.HTTP_ROUTE)))
+        .withMetrics(new MicrometerMetricsFactory(metrics))
+        .build();
   }
 
   /**

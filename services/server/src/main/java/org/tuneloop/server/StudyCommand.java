@@ -91,11 +91,17 @@ public final class StudyCommand implements Runnable {
             + "(default: ${DEFAULT-VALUE}).")
     int commandRate;
 
+    @Option(names = "--db-pool-size", paramLabel = "N", defaultValue = "${env:TUNELOOP_DB_POOL_SIZE:-8}",
+        description = "Connections to PostgreSQL this process keeps (env TUNELOOP_DB_POOL_SIZE; default: "
+            + "${DEFAULT-VALUE}); see docs/scaling.md.")
+    int poolSize;
+
     @Override
     public Integer call() throws Exception {
       ServerConfig config = new ServerConfig(host, port, database.url, database.dataDirectory, demo,
           publicUrl, database.appPassword);
-      Platform platform = Platform.open(config.databaseUrl(), config.dataDirectory(), config.appRolePassword());
+      Platform platform = Platform.open(config.databaseUrl(), config.dataDirectory(), config.appRolePassword(),
+          poolSize);
       CountDownLatch stopped = new CountDownLatch(1);
       try {
         HttpVerticle http = new HttpVerticle(config, platform)

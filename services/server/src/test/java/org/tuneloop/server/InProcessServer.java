@@ -57,6 +57,14 @@ final class InProcessServer {
     return new InProcessServer(platform, http, WebClient.create(vertx));
   }
 
+  /** Deploys a server over a platform the test made (its own Vert.x and registry, for the metrics). */
+  static InProcessServer deploy(Platform platform) {
+    HttpVerticle http = new HttpVerticle(new ServerConfig("localhost", 0, null, null, false, "http://localhost", null),
+        platform);
+    await(platform.vertx().deployVerticle(http));
+    return new InProcessServer(platform, http, WebClient.create(platform.vertx()));
+  }
+
   /** An answer as received. */
   record Reply(int status, MultiMap headers, String body) {
     JsonObject json() { return new JsonObject(body); }

@@ -1,0 +1,87 @@
+package org.tuneloop.server;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+
+/**
+ * The platform's own meters, beside Vert.x's HTTP and pool meters and the JVM's, all in one registry that
+ * {@code GET /metrics} serves to an administrator (docs/operations.md). Names as Prometheus shows them are in the
+ * comments; deploy/grafana-dashboard.json draws them.
+ */
+final class Metrics {
+  /** Vert.x names its HTTP server timer so; a histogram by route here (vertx_http_server_response_time_seconds). */
+  static final String HTTP_SERVER_TIME = "vertx.http.server.response.time";
+
+  private final MeterRegistry registry;
+  // tuneloop_append_seconds: one participant append, from sending the rows to the answer.
+  final Timer append;
+  // tuneloop_command_round_trips: database round trips one participant command took (1 with a cached state).
+  final DistributionSummary roundTrips;
+  // tuneloop_version_conflicts_total: another process (or request) appended to the participant first.
+  final Counter versionConflicts;
+  // tuneloop_participant_cache_total{result="hit"|"miss"}: commands decided on a cached state, or loading it first.
+  final Counter cacheHits;
+  final Counter cacheMisses;
+  // tuneloop_participant_replay_seconds: folding a stream's events into a state (cold loads and tails).
+  final Timer replay;
+
+  private Metrics(MeterRegistry registry) {
+    this.registry = registry;
+    append = Timer.builder("tuneloop.append").description("A participant command's append to the event log")
+        .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
+        .maximumExpectedValue(Duration.ofSeconds(5)).register(registry);
+    roundTrips = DistributionSummary.builder("tuneloop.command.round.trips")
+        .description("Database round trips of one participant command").serviceLevelObjectives(1, 2, 3, 4, 6, 8)
+        .register(registry);
+    versionConflicts = Counter.builder("tuneloop.version.conflicts")
+        .description("Appends that found the participant's stream moved on, then decided again").register(registry);
+    cacheHits = Counter.builder("tuneloop.participant.cache").tag("result", "hit").register(registry);
+    cacheMisses = Counter.builder("tuneloop.participant.cache").tag("result", "miss").register(registry);
+    replay = Timer.builder("tuneloop.participant.replay").description("Folding a participant's events into a state")
+        .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(10_000))
+        .maximumExpectedValue(Duration.ofSeconds(10)).register(registry);
+  }
+
+  /** The meters of a server: latency histograms for HTTP routes, and the JVM's memory, GC, threads and CPU. */
+  static Metrics of(MeterRegistry registry) {
+    registry.config().meterFilter(new MeterFilter() {
+      @Override
+      public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {
+        return id.getName().equals(HTTP_SERVER_TIME)
+            ? DistributionStatisticConfig.builder().percentilesHistogram(true)
+                .minimumExpectedValue((double) Duration.ofMillis(1).toNanos())
+                .maximumExpectedValue((double) Duration.ofSeconds(10).toNanos()).build().merge(config)
+            : config;
+      }
+    });
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmGcMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ClassLoaderMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    return new Metrics(registry);
+  }
+
+  /** Meters nobody reads (tools and tests that make their own services). */
+  static Metrics unread() {
+    return new Metrics(new SimpleMeterRegistry());
+  }
+
+  /** tuneloop_participants_active: the participants whose state this process holds. */
+  void activeParticipants(java.util.function.Supplier<Number> count) {
+    io.micrometer.core.instrument.Gauge.builder("tuneloop.participants.active", count)
+        .description("Participants whose state this process keeps in memory").register(registry);
+  }
+}
