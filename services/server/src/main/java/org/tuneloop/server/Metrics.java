@@ -66,6 +66,9 @@ final class Metrics {
             : config;
       }
     });
+    // Vert.x tags a request with every route it passed, joined by '>' ("/api/>/api/>/api/participants/:participantId");
+    // the last is the one that answered, and the one a reader looks for.
+    registry.config().meterFilter(MeterFilter.replaceTagValues("route", route -> route.substring(route.lastIndexOf('>') + 1)));
     new JvmMemoryMetrics().bindTo(registry);
     new JvmGcMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);

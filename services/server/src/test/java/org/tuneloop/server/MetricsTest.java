@@ -83,7 +83,7 @@ class MetricsTest {
     assertThat(scraped.headers().get("content-type")).startsWith("text/plain");
     assertThat(scraped.body()).contains(
         // HTTP latency as a histogram, labelled by route (not by the path with its participant id)
-        "vertx_http_server_response_time_seconds_bucket{", "/api/participants/:participantId/consent",
+        "vertx_http_server_response_time_seconds_bucket{", "route=\"/api/participants/:participantId/consent\"",
         "tuneloop_append_seconds_bucket", "tuneloop_append_seconds_count 1",
         "tuneloop_command_round_trips_count 1",
         "tuneloop_version_conflicts_total",
