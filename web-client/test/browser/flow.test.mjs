@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import {
-  StudyServer, expectNoSeriousA11yViolations, launchBrowser, newContext, tempDir,
+  StudyServer, expectNoSeriousA11yViolations, launchBrowser, newContext, screen, tempDir,
 } from './harness.mjs';
 
 const PROTOCOL = `
@@ -85,12 +85,6 @@ after(async () => {
   await browser?.close();
   await server?.cleanup();
 });
-
-/** Waits for the page of a phase (the section's class) and runs axe on it. */
-async function screen(page, kind, label) {
-  await page.locator(`#view .${kind}`).first().waitFor({ timeout: 20000 });
-  await expectNoSeriousA11yViolations(page, label);
-}
 
 test('a participant goes through a short formal flow, finishes with the code and withdraws the data',
   { timeout: 60000 }, async (t) => {

@@ -447,3 +447,9 @@ export async function expectNoSeriousA11yViolations(page, label) {
     throw new Error(`accessibility violations on ${label}:\n${text}`);
   }
 }
+
+/** Waits for the page of a phase (the section's class) and runs axe on it. */
+export async function screen(page, kind, label) {
+  await page.locator(`#view .${kind}`).first().waitFor({ timeout: 20000 });
+  await expectNoSeriousA11yViolations(page, label);
+}

@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import {
-  ROOT, STUDY, StudyServer, expectNoSeriousA11yViolations, launchBrowser, newContext, tempDir,
+  ROOT, STUDY, StudyServer, expectNoSeriousA11yViolations, launchBrowser, newContext, screen, tempDir,
 } from './harness.mjs';
 
 const PILOT = readFileSync(join(ROOT, 'study-protocols/pilot.yaml'), 'utf8');
@@ -34,12 +34,6 @@ after(async () => {
   await browser?.close();
   await server?.cleanup();
 });
-
-/** Waits for the page of a phase (the section's class) and runs axe on it. */
-async function screen(page, kind, label) {
-  await page.locator(`#view .${kind}`).first().waitFor({ timeout: 20000 });
-  await expectNoSeriousA11yViolations(page, label);
-}
 
 /** The participant's own session, read with the token the page keeps. */
 async function sessionOf(page) {

@@ -70,15 +70,10 @@ final class AuditRoutes {
     }
     Caller caller = Authentication.caller(ctx);
     String id = ctx.pathParam("participantId");
-    return access.researcher(ctx).compose(by -> HttpVerticle.existing(participants, id))
-        .compose(loaded -> {
-          String studyId = ParticipantDecider.enrolment(loaded.state()).studyId();
-          return access.study(ctx, studyId)
-              .recover(failure -> Future.failedFuture(failure instanceof ApiError e && e.status() == 404
-                  ? ApiError.notFound("no participant '" + id + "'") : failure))
-              .compose(ok -> log.record(caller, AccessLog.Action.EVENTS, studyId, id,
-                  new JsonObject().put("after", after).put("limit", limit)));
-        })
+    return access.participant(ctx, participants)
+        .compose(loaded -> log.record(caller, AccessLog.Action.EVENTS,
+            ParticipantDecider.enrolment(loaded.state()).studyId(), id,
+            new JsonObject().put("after", after).put("limit", limit)))
         .compose(recorded -> limit == null
             ? store.readStream(Participants.streamId(id), after)
             : store.readStream(Participants.streamId(id), after, limit))

@@ -95,17 +95,12 @@ final class LearningRoutes {
    */
   private Future<Seen> seen(RoutingContext ctx, AccessLog.Action action, Supplier<JsonObject> detail) {
     String id = ctx.pathParam("participantId");
-    return access.researcher(ctx).compose(by -> HttpVerticle.existing(participants, id))
-        .compose(loaded -> {
-          String studyId = ParticipantDecider.enrolment(loaded.state()).studyId();
-          return access.study(ctx, studyId)
-              .recover(failure -> Future.failedFuture(failure instanceof ApiError e && e.status() == 404
-                  ? ApiError.notFound("no participant '" + id + "'") : failure))
-              .map(ok -> detail.get())
-              .compose(asked -> log.record(Authentication.caller(ctx), action, studyId, id, asked))
-              .compose(recorded -> studies.get(studyId))
-              .compose(study -> participants.stored(id).map(stored -> new Seen(loaded, study, logged(stored))));
-        });
+    return access.participant(ctx, participants).compose(loaded -> {
+      String studyId = ParticipantDecider.enrolment(loaded.state()).studyId();
+      return log.record(Authentication.caller(ctx), action, studyId, id, detail.get())
+          .compose(recorded -> studies.get(studyId))
+          .compose(study -> participants.stored(id).map(stored -> new Seen(loaded, study, logged(stored))));
+    });
   }
 
   private static List<LearningTrace.Logged> logged(List<org.tuneloop.eventstore.StoredEvent> stored) {

@@ -48,6 +48,19 @@ final class StudyRoutes {
 
     /** Records the creator as the study's owner. */
     Future<Void> created(RoutingContext ctx, String studyId);
+
+    /**
+     * The participant in the path, when the caller is a researcher of their study; a participant of a study the
+     * caller cannot see answers 404 as if absent.
+     */
+    default Future<Participants.Loaded> participant(RoutingContext ctx, Participants participants) {
+      String id = ctx.pathParam("participantId");
+      return researcher(ctx).compose(by -> HttpVerticle.existing(participants, id))
+          .compose(loaded -> study(ctx, org.tuneloop.study.ParticipantDecider.enrolment(loaded.state()).studyId())
+              .recover(failure -> Future.failedFuture(failure instanceof ApiError e && e.status() == 404
+                  ? ApiError.notFound("no participant '" + id + "'") : failure))
+              .map(ok -> loaded));
+    }
   }
 
   StudyRoutes(Supplier<String> publicUrl, Studies studies, Participants participants, StudyMonitor monitor,
