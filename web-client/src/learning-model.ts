@@ -363,14 +363,17 @@ export function armBands(learning: StudyLearning): ArmBands {
       lows: episodes.map((n) => at(n)?.low ?? null), highs: episodes.map((n) => at(n)?.high ?? null) };
   });
   const sentences = arms.map((a) => {
+    const source = learning.arms.find((x) => x.arm === a.arm)!;
     const rated = a.means.map((m, i) => ({ m, e: episodes[i]! })).filter((x) => x.m !== null);
     if (rated.length === 0) {
       return `Arm ${a.arm}: ${a.participants} participants, no ratings yet.`;
     }
+    // The mean of an episode is over those who rated in it, fewer than the arm's participants while a study runs.
+    const over = (e: number) => ` (${source.episodes.find((x) => x.episode === e)?.n ?? 0} rated)`;
     const first = rated[0]!;
     const last = rated[rated.length - 1]!;
-    return `Arm ${a.arm}: ${a.participants} participants, mean ${fixed(first.m)} in episode ${first.e}`
-      + (rated.length > 1 ? ` and ${fixed(last.m)} in episode ${last.e}.` : '.');
+    return `Arm ${a.arm}: ${a.participants} participants, mean ${fixed(first.m)} in episode ${first.e}${over(first.e)}`
+      + (rated.length > 1 ? ` and ${fixed(last.m)} in episode ${last.e}${over(last.e)}.` : '.');
   });
   return {
     episodes,

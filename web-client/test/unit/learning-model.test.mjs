@@ -121,14 +121,14 @@ test('arm bands share one axis of episodes, arms in the protocol\'s order; a mis
     { arm: 'B', participants: 1, episodes: [{ episode: 1, n: 1, mean: 6, low: null, high: null }],
       flags: { 'rating-drift': 1 } },
     { arm: 'A', participants: 3, episodes: [{ episode: 1, n: 3, mean: 5, low: 4, high: 6 },
-      { episode: 2, n: 3, mean: 6.5, low: 5.5, high: 7.5 }], flags: { 'no-convergence': 2 } },
+      { episode: 2, n: 2, mean: 6.5, low: 5.5, high: 7.5 }], flags: { 'no-convergence': 2 } },
   ] };
   const b = armBands(learning);
   assert.deepEqual(b.episodes, [1, 2]);
   assert.deepEqual(b.arms.map((a) => a.arm), ['B', 'A']);
   assert.deepEqual(b.arms[0].means, [6, null]);
   assert.deepEqual(b.arms[1].lows, [4, 5.5]);
-  assert.match(b.summary, /Arm A: 3 participants, mean 5\.00 in episode 1 and 6\.50 in episode 2\./);
+  assert.match(b.summary, /Arm A: 3 participants, mean 5\.00 in episode 1 \(3 rated\) and 6\.50 in episode 2 \(2 rated\)\./);
   assert.ok(b.table.rows.some((r) => r[0] === 'B' && r[4] === '– (fewer than 2)'));
   assert.deepEqual(flagCountTable(learning).rows, [['B', '1', '0', '0', '0', '1'], ['A', '3', '2', '0', '0', '0']]);
   const empty = armBands({ studyId: 's', participants: [], arms: [{ arm: 'A', participants: 0, episodes: [],
