@@ -1,8 +1,6 @@
 package org.tuneloop.server;
 
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -13,6 +11,8 @@ import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
 import java.lang.reflect.Type;
 import java.lang.reflect.WildcardType;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -90,17 +90,18 @@ final class SnapshotCodec {
     long stored = 0;
     for (int i = snapshot.length - 8; i < snapshot.length; i++) stored = (stored << 8) | (snapshot[i] & 0xFF);
     if (stored != crc.getValue()) throw new IllegalArgumentException("a snapshot whose checksum does not match");
-    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(snapshot, 0, snapshot.length - 8))) {
-      if (in.readInt() != MAGIC) throw new IllegalArgumentException("not a snapshot of this format");
+    try {
+      ByteBuffer in = ByteBuffer.wrap(snapshot, 0, snapshot.length - 8);
+      if (in.getInt() != MAGIC) throw new IllegalArgumentException("not a snapshot of this format");
       Reader reader = new Reader(in);
       Object state = reader.value();
       Object supervision = reader.value();
       if (!(state instanceof Participant p) || !(supervision instanceof Supervision.State s)) {
         throw new IllegalArgumentException("a snapshot without a participant's state");
       }
-      if (in.available() != 0) throw new IllegalArgumentException("bytes left over after a snapshot");
+      if (in.hasRemaining()) throw new IllegalArgumentException("bytes left over after a snapshot");
       return new Content(p, s);
-    } catch (IOException e) {
+    } catch (BufferUnderflowException e) {
       throw new IllegalArgumentException("a snapshot cut short", e);
     } catch (ReflectiveOperationException e) {
       throw new IllegalArgumentException("a snapshot that does not fit the code: " + e, e);
@@ -133,6 +134,8 @@ final class SnapshotCodec {
   private static final class Writer {
     private final DataOutputStream out;
     private final Map<Class<?>, Integer> classes = new LinkedHashMap<>();
+    // Each distinct string once (the Q keys' states and actions recur in the values and the visit counts).
+    private final Map<String, Integer> strings = new java.util.HashMap<>();
     // Records shared within the state (the enrolment, what was learnt) are written once, then referred to.
     private final Map<Object, Integer> seen = new IdentityHashMap<>();
 
@@ -205,11 +208,20 @@ final class SnapshotCodec {
       } else {
         out.writeShort(classes.size());
         classes.put(type, classes.size());
-        string(type.getName());
+        byte[] name = type.getName().getBytes(StandardCharsets.UTF_8);
+        out.writeInt(name.length);
+        out.write(name);
       }
     }
 
     private void string(String s) throws IOException {
+      Integer at = strings.get(s);
+      if (at != null) {
+        out.writeInt(at);
+        return;
+      }
+      out.writeInt(strings.size());
+      strings.put(s, strings.size());
       byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
       out.writeInt(utf8.length);
       out.write(utf8);
@@ -217,23 +229,24 @@ final class SnapshotCodec {
   }
 
   private static final class Reader {
-    private final DataInputStream in;
+    private final ByteBuffer in;
+    private final List<String> strings = new ArrayList<>();
     private final List<Class<?>> classes = new ArrayList<>();
     private final List<Object> seen = new ArrayList<>();
 
-    Reader(DataInputStream in) { this.in = in; }
+    Reader(ByteBuffer in) { this.in = in; }
 
-    Object value() throws IOException, ReflectiveOperationException {
-      byte tag = in.readByte();
+    Object value() throws ReflectiveOperationException {
+      byte tag = in.get();
       return switch (tag) {
         case NULL -> null;
-        case INT -> in.readInt();
-        case LONG -> in.readLong();
-        case DOUBLE -> in.readDouble();
+        case INT -> in.getInt();
+        case LONG -> in.getLong();
+        case DOUBLE -> in.getDouble();
         case TRUE -> Boolean.TRUE;
         case FALSE -> Boolean.FALSE;
         case STRING -> string();
-        case INSTANT -> Instant.ofEpochSecond(in.readLong(), in.readInt());
+        case INSTANT -> Instant.ofEpochSecond(in.getLong(), in.getInt());
         case ENUM -> enumConstant(type(), string());
         case LIST -> {
           int n = size();
@@ -248,7 +261,7 @@ final class SnapshotCodec {
           yield Collections.unmodifiableSet(set);
         }
         case MAP -> map();
-        case Q_TABLE -> made(QTable.of(entries(Double.class), (Visits) expect(Visits.class), in.readDouble()));
+        case Q_TABLE -> made(QTable.of(entries(Double.class), (Visits) expect(Visits.class), in.getDouble()));
         case VISITS -> made(Visits.of(entries(Integer.class)));
         case WEIGHTS -> {
           List<Double> values = new ArrayList<>();
@@ -264,7 +277,7 @@ final class SnapshotCodec {
           yield made(shape.constructor().newInstance(args));
         }
         case SEEN -> {
-          int at = in.readInt();
+          int at = in.getInt();
           if (at < 0 || at >= seen.size()) throw new IllegalArgumentException("a reference to nothing: " + at);
           yield seen.get(at);
         }
@@ -277,13 +290,13 @@ final class SnapshotCodec {
       return v;
     }
 
-    private Object expect(Class<?> type) throws IOException, ReflectiveOperationException {
+    private Object expect(Class<?> type) throws ReflectiveOperationException {
       Object v = value();
       if (!type.isInstance(v)) throw new IllegalArgumentException("expected a " + type.getSimpleName() + ": " + v);
       return v;
     }
 
-    private Map<Object, Object> map() throws IOException, ReflectiveOperationException {
+    private Map<Object, Object> map() throws ReflectiveOperationException {
       int n = size();
       Map<Object, Object> map = new LinkedHashMap<>();
       for (int i = 0; i < n; i++) map.put(value(), value());
@@ -291,8 +304,8 @@ final class SnapshotCodec {
     }
 
     @SuppressWarnings("unchecked")
-    private <V> Map<QKey, V> entries(Class<V> values) throws IOException, ReflectiveOperationException {
-      if (in.readByte() != MAP) throw new IllegalArgumentException("expected a map of Q keys");
+    private <V> Map<QKey, V> entries(Class<V> values) throws ReflectiveOperationException {
+      if (in.get() != MAP) throw new IllegalArgumentException("expected a map of Q keys");
       Map<Object, Object> map = map();
       for (Map.Entry<Object, Object> e : map.entrySet()) {
         if (!(e.getKey() instanceof QKey) || !values.isInstance(e.getValue())) {
@@ -302,17 +315,17 @@ final class SnapshotCodec {
       return (Map<QKey, V>) (Map<?, ?>) map;
     }
 
-    private int size() throws IOException {
-      int n = in.readInt();
-      if (n < 0 || n > in.available()) throw new IllegalArgumentException("a size beyond the snapshot: " + n);
+    private int size() {
+      int n = in.getInt();
+      if (n < 0 || n > in.remaining()) throw new IllegalArgumentException("a size beyond the snapshot: " + n);
       return n;
     }
 
-    private Class<?> type() throws IOException, ClassNotFoundException {
-      int at = in.readShort();
+    private Class<?> type() throws ClassNotFoundException {
+      int at = in.getShort();
       if (at >= 0 && at < classes.size()) return classes.get(at);
       if (at != classes.size()) throw new IllegalArgumentException("a reference to no class: " + at);
-      String name = string();
+      String name = utf8(size());
       if (!name.startsWith(PACKAGE)) throw new IllegalArgumentException("a class outside the project: " + name);
       Class<?> type = Class.forName(name, false, SnapshotCodec.class.getClassLoader());
       classes.add(type);
@@ -327,9 +340,19 @@ final class SnapshotCodec {
       throw new IllegalArgumentException("no " + name + " in " + type.getName());
     }
 
-    private String string() throws IOException {
-      int n = size();
-      return new String(in.readNBytes(n), StandardCharsets.UTF_8);
+    private String string() {
+      int at = in.getInt();
+      if (at >= 0 && at < strings.size()) return strings.get(at);
+      if (at != strings.size()) throw new IllegalArgumentException("a reference to no string: " + at);
+      String s = utf8(size());
+      strings.add(s);
+      return s;
+    }
+
+    private String utf8(int n) {
+      String s = new String(in.array(), in.arrayOffset() + in.position(), n, StandardCharsets.UTF_8);
+      in.position(in.position() + n);
+      return s;
     }
   }
 
