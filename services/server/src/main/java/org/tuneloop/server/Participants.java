@@ -114,13 +114,15 @@ public final class Participants {
     Loaded cached = cache.getOrDefault(participantId,
         new Loaded(participantId, DECIDER.initialState(), SUPERVISION.initialState(), 0, null));
     String stream = streamId(participantId);
-    if (!snapshots) {
+    // A cached state's tail is short (another process's commands, at most): only a load from nothing looks for a
+    // snapshot, and the reads of views and retries stay the plain read of the tail.
+    if (!snapshots || cached.version() > 0) {
       return store.readStreamData(stream, cached.version()).map(tail -> folded(cached, tail));
     }
     return store.snapshots().read(stream, cached.version(), SnapshotCodec.CODE_VERSION).compose(read -> {
       Snapshots.Snapshot snapshot = read.snapshot();
       if (snapshot == null) {
-        if (cached.version() == 0 && !read.events().isEmpty()) metrics.snapshotMisses.increment();
+        if (!read.events().isEmpty()) metrics.snapshotMisses.increment();
         return Future.succeededFuture(folded(cached, read.events()));
       }
       Loaded from;
