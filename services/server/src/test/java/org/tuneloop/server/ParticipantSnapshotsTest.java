@@ -133,37 +133,76 @@ class ParticipantSnapshotsTest {
   @Test
   void aLoadFromASnapshotAtAnyVersionIsTheWholeLogFolded() {
     for (String id : List.of(longTraining(230), wholePilot())) {
-      String stream = Participants.streamId(id);
-      List<EventData> events = await(server.platform.store.readStreamData(stream, 0));
-      assertThat(events.size()).isGreaterThan(40);
-      Participant state = DECIDER.initialState();
-      Supervision.State supervision = SUPERVISION.initialState();
-      int loads = 0;
-      for (EventData e : events) {
-        ParticipantEvent event = EventCodec.decode(e.type(), e.schemaVersion(), e.data());
-        state = DECIDER.evolve(state, event);
-        supervision = SUPERVISION.evolve(supervision, event);
-        // Every state along the way comes back from its snapshot's bytes as it was.
-        SnapshotCodec.Content back = SnapshotCodec.decode(SnapshotCodec.encode(state, supervision));
-        assertThat(back.state()).as("state at %d", e.version()).isEqualTo(state);
-        assertThat(back.supervision()).isEqualTo(supervision);
-        assertThat(nextDecisions(back.state())).isEqualTo(nextDecisions(state));
-        if (e.version() % 9 == 1 || e.version() == events.size()) {
-          // Loaded from the snapshot at this version and the events after it, by a server that never saw it.
-          delete(stream);
-          await(server.platform.store.snapshots().save(stream, e.version(), SnapshotCodec.CODE_VERSION,
-              SnapshotCodec.encode(state, supervision)));
-          Metrics metrics = Metrics.unread();
-          Participants.Loaded fromSnapshot = await(new Participants(server.platform.store, "t", metrics).load(id));
-          assertThat(metrics.snapshotHits.count()).as("snapshot at %d used", e.version()).isEqualTo(1.0);
-          // A long tail leaves a snapshot of its own; let it land before the next one is put in its place.
-          if (fromSnapshot.version() - e.version() >= Participants.SNAPSHOT_EVERY) written(metrics);
-          assertSame(fromSnapshot, replayed(id));
-          loads++;
+      assertSnapshotsFoldAsTheLog(id, 9);
+    }
+  }
+
+  /** Every learner, policy, reward and encoder of the open questions' arms (the linear weights among them). */
+  @Test
+  void everyArmOfTheOpenQuestionsComesBackFromItsSnapshots() {
+    String studyId = study(StudyCommand.resource("/study-protocols/open-questions.yaml"));
+    java.util.Set<String> arms = new java.util.TreeSet<>();
+    boolean linear = false;
+    for (int p = 0; p < 11; p++) {
+      String id = join(studyId).participantId();
+      Participants.Loaded loaded = handle(id, new ParticipantCommand.AnswerConsent("1.0", true));
+      Participant.ChoosingParameters choosing = (Participant.ChoosingParameters) loaded.state();
+      arms.add(choosing.enrolment().settings().arm());
+      org.tuneloop.music.StartParameters start = choosing.enrolment().settings().startParameters().defaults();
+      loaded = handle(id, new ParticipantCommand.ChooseStartParameters(start.baseNote(),
+          start.scale().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'), start.length(), start.tempo(),
+          Instant.now()));
+      int n = 0;
+      while (loaded.version() < 60 || loaded.state() instanceof Participant.Training) {
+        if (loaded.state() instanceof Participant.Training t) {
+          linear |= t.learnt() instanceof org.tuneloop.agent.Learnt.Linear;
+          n++;
+          loaded = handle(id, new ParticipantCommand.RateTrack(t.episode(), t.step(), 1 + (n * 7) % 10, 900L, null,
+              null, null, Instant.now(), 1 + n % 5, 1 + (n * 3) % 5, 1 + (n * 2) % 5));
+        } else {
+          loaded = handle(id, new ParticipantCommand.ContinueTraining(Instant.now()));
         }
       }
-      assertThat(loads).isGreaterThan(4);
+      assertSnapshotsFoldAsTheLog(id, 17);
     }
+    assertThat(arms).hasSize(11);
+    assertThat(linear).isTrue();
+  }
+
+  /**
+   * Folds the participant's log event by event: every state comes back from its snapshot's bytes as it was, and
+   * every {@code loadEvery}th a load from a snapshot at that version is the whole log folded.
+   */
+  private static void assertSnapshotsFoldAsTheLog(String id, int loadEvery) {
+    String stream = Participants.streamId(id);
+    List<EventData> events = await(server.platform.store.readStreamData(stream, 0));
+    assertThat(events.size()).isGreaterThan(40);
+    Participant state = DECIDER.initialState();
+    Supervision.State supervision = SUPERVISION.initialState();
+    int loads = 0;
+    for (EventData e : events) {
+      ParticipantEvent event = EventCodec.decode(e.type(), e.schemaVersion(), e.data());
+      state = DECIDER.evolve(state, event);
+      supervision = SUPERVISION.evolve(supervision, event);
+      SnapshotCodec.Content back = SnapshotCodec.decode(SnapshotCodec.encode(state, supervision));
+      assertThat(back.state()).as("state at %d", e.version()).isEqualTo(state);
+      assertThat(back.supervision()).isEqualTo(supervision);
+      assertThat(nextDecisions(back.state())).isEqualTo(nextDecisions(state));
+      if (e.version() % loadEvery == 1 || e.version() == events.size()) {
+        // Loaded from the snapshot at this version and the events after it, by a server that never saw it.
+        delete(stream);
+        await(server.platform.store.snapshots().save(stream, e.version(), SnapshotCodec.CODE_VERSION,
+            SnapshotCodec.encode(state, supervision)));
+        Metrics metrics = Metrics.unread();
+        Participants.Loaded fromSnapshot = await(new Participants(server.platform.store, "t", metrics).load(id));
+        assertThat(metrics.snapshotHits.count()).as("snapshot at %d used", e.version()).isEqualTo(1.0);
+        // A long tail leaves a snapshot of its own; let it land before the next one is put in its place.
+        if (fromSnapshot.version() - e.version() >= Participants.SNAPSHOT_EVERY) written(metrics);
+        assertSame(fromSnapshot, replayed(id));
+        loads++;
+      }
+    }
+    assertThat(loads).isGreaterThan(2);
   }
 
   @Test
