@@ -171,6 +171,16 @@ public final class Participants {
    */
   private void snapshot(Loaded loaded) {
     if (!snapshots) return;
+    // On an event loop, encoded once the answer is on its way (the task after this one).
+    io.vertx.core.Context context = io.vertx.core.Vertx.currentContext();
+    if (context != null) {
+      context.runOnContext(later -> keep(loaded));
+    } else {
+      keep(loaded);
+    }
+  }
+
+  private void keep(Loaded loaded) {
     long started = System.nanoTime();
     byte[] bytes;
     try {
