@@ -32,6 +32,20 @@ public final class QTable {
     return initial == 0.0 ? EMPTY : new QTable(SharedMap.empty(), Visits.none(), initial);
   }
 
+  /**
+   * The table with these entries (in this order), visit counts and initial value, as {@link #entries()},
+   * {@link #visits()} and {@link #initial()} give them: a state kept outside the fold (a snapshot) is rebuilt so.
+   */
+  public static QTable of(Map<QKey, Double> entries, Visits visits, double initial) {
+    QTable table = empty(initial);
+    for (Map.Entry<QKey, Double> e : entries.entrySet()) {
+      if (e.getKey() == null || e.getValue() == null || !Double.isFinite(e.getValue())) {
+        throw new IllegalArgumentException("a Q entry must have a key and a finite value: " + e);
+      }
+    }
+    return new QTable(SharedMap.of(entries), visits, table.initial);
+  }
+
   public double value(QKey key) { return values.getOrDefault(key, initial); }
 
   public boolean contains(QKey key) { return values.get(key) != null; }

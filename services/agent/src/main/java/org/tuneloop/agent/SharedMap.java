@@ -39,6 +39,12 @@ final class SharedMap<K, V> {
   @SuppressWarnings("unchecked")
   static <K, V> SharedMap<K, V> empty() { return (SharedMap<K, V>) EMPTY; }
 
+  /** A map of these entries, in their iteration order (a table rebuilt from its entries). */
+  static <K, V> SharedMap<K, V> of(Map<K, V> entries) {
+    if (entries.isEmpty()) return empty();
+    return new SharedMap<>(Collections.unmodifiableMap(new LinkedHashMap<>(entries)), null, null, 0, null, 0);
+  }
+
   /** The value of the key, or null (values are never null). */
   V get(K wanted) {
     int hash = wanted.hashCode();

@@ -20,6 +20,18 @@ public final class Visits {
 
   public static Visits none() { return NONE; }
 
+  /** The counts of these Q keys (in this order), as {@link #pairs()} gives them; N(s) is their sum per state. */
+  public static Visits of(Map<QKey, Integer> pairs) {
+    Map<String, Integer> states = new java.util.LinkedHashMap<>();
+    for (Map.Entry<QKey, Integer> e : pairs.entrySet()) {
+      if (e.getKey() == null || e.getValue() == null || e.getValue() < 1) {
+        throw new IllegalArgumentException("a visit count must have a key and be positive: " + e);
+      }
+      states.merge(e.getKey().state(), e.getValue(), Integer::sum);
+    }
+    return pairs.isEmpty() ? NONE : new Visits(SharedMap.of(pairs), SharedMap.of(states));
+  }
+
   /** N(s, a). */
   public int of(QKey key) { return pairs.getOrDefault(key, 0); }
 

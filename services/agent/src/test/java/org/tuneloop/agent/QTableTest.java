@@ -11,6 +11,26 @@ class QTableTest {
   private final QKey c = new QKey("61:1:35|62:1:38", "pitch-up@0");
 
   @Test
+  void aTableRebuiltFromItsEntriesAndVisitsIsTheSameTable() {
+    QTable folded = QTable.empty(2.5).with(b, 0.5).with(a, 1.0).with(b, 0.25).with(c, -1.0).with(a, 3.0);
+    Visits visits = Visits.of(folded.visits().pairs());
+    QTable rebuilt = QTable.of(folded.entries(), visits, folded.initial());
+    assertThat(rebuilt).isEqualTo(folded);
+    assertThat(rebuilt.entries().keySet()).containsExactly(b, a, c);
+    assertThat(visits.pairs().keySet()).containsExactlyElementsOf(folded.visits().pairs().keySet());
+    assertThat(visits.of(a)).isEqualTo(2);
+    assertThat(visits.ofState(a.state())).isEqualTo(folded.visits().ofState(a.state())).isEqualTo(4);
+    assertThat(visits.ofState(c.state())).isEqualTo(1);
+    assertThat(rebuilt.value(new QKey("unseen", "x"))).isEqualTo(2.5);
+    // Rebuilt, it goes on as the folded one does.
+    assertThat(rebuilt.with(c, 0.5)).isEqualTo(folded.with(c, 0.5));
+    assertThat(Visits.of(java.util.Map.of())).isEqualTo(Visits.none());
+    assertThatThrownBy(() -> Visits.of(java.util.Map.of(a, 0))).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> QTable.of(java.util.Map.of(a, Double.NaN), Visits.none(), 0))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   void absentKeysAreWorthZero() {
     assertThat(QTable.empty().value(a)).isZero();
     assertThat(QTable.empty().contains(a)).isFalse();

@@ -78,7 +78,15 @@ public final class EventStore {
   private final java.util.concurrent.atomic.AtomicBoolean notifying = new java.util.concurrent.atomic.AtomicBoolean();
   private final java.util.concurrent.atomic.AtomicBoolean notifyPending = new java.util.concurrent.atomic.AtomicBoolean();
 
-  public EventStore(Pool pool) { this.pool = Objects.requireNonNull(pool, "pool"); }
+  private final Snapshots snapshots;
+
+  public EventStore(Pool pool) {
+    this.pool = Objects.requireNonNull(pool, "pool");
+    this.snapshots = new Snapshots(pool);
+  }
+
+  /** The snapshots of states folded from streams, over the same database: a cache, never the truth. */
+  public Snapshots snapshots() { return snapshots; }
 
   /** Tells followers of the log that something committed; coalesced, never failing the caller. */
   private void notifyFollowers() {

@@ -456,6 +456,8 @@ final class BenchCommand implements Callable<Integer> {
     // and reading every column of them (as the audit does), without folding.
     Histogram readMicros = new Histogram(60_000_000L, 3);
     Histogram fullReadMicros = new Histogram(60_000_000L, 3);
+    // The same loads folding the whole stream, as before snapshots (docs/performance.md).
+    Histogram unsnappedMicros = new Histogram(60_000_000L, 3);
     int events = 0;
     for (int i = 0; i < plan.coldLoads(); i++) {
       Participants fresh = new Participants(platform.store, "bench");
@@ -470,11 +472,16 @@ final class BenchCommand implements Callable<Integer> {
       started = System.nanoTime();
       Platform.await(platform.store.readStream(Participants.streamId(id), 0));
       fullReadMicros.recordValue((System.nanoTime() - started) / 1_000);
+      started = System.nanoTime();
+      Platform.await(Participants.withoutSnapshots(platform.store, "bench").load(id));
+      unsnappedMicros.recordValue((System.nanoTime() - started) / 1_000);
     }
     put("cold_load_p50_ms", micros.getValueAtPercentile(50) / 1000.0);
     put("cold_load_p99_ms", micros.getValueAtPercentile(99) / 1000.0);
     put("cold_load_read_p50_ms", readMicros.getValueAtPercentile(50) / 1000.0);
     put("cold_load_all_columns_read_p50_ms", fullReadMicros.getValueAtPercentile(50) / 1000.0);
+    put("cold_load_without_snapshots_p50_ms", unsnappedMicros.getValueAtPercentile(50) / 1000.0);
+    put("cold_load_without_snapshots_p99_ms", unsnappedMicros.getValueAtPercentile(99) / 1000.0);
     put("cold_load_events", events);
     put("cold_loads", plan.coldLoads());
   }

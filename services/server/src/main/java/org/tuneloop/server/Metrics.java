@@ -36,6 +36,15 @@ final class Metrics {
   final Counter cacheMisses;
   // tuneloop_participant_replay_seconds: folding a stream's events into a state (cold loads and tails).
   final Timer replay;
+  // tuneloop_participant_snapshot_total{result="hit"|"miss"|"unusable"}: loads from nothing that started from a
+  // snapshot, found none of the running code's, or found one that did not decode (and folded the log instead).
+  final Counter snapshotHits;
+  final Counter snapshotMisses;
+  final Counter snapshotsUnusable;
+  // tuneloop_participant_snapshot_read_seconds: decoding a snapshot into a state (its bytes come with the events).
+  final Timer snapshotRead;
+  // tuneloop_participant_snapshot_write_seconds: encoding a state and storing it, after the command has answered.
+  final Timer snapshotWrite;
 
   private Metrics(MeterRegistry registry) {
     this.registry = registry;
@@ -52,6 +61,16 @@ final class Metrics {
     replay = Timer.builder("tuneloop.participant.replay").description("Folding a participant's events into a state")
         .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(10_000))
         .maximumExpectedValue(Duration.ofSeconds(10)).register(registry);
+    snapshotHits = Counter.builder("tuneloop.participant.snapshot").tag("result", "hit").register(registry);
+    snapshotMisses = Counter.builder("tuneloop.participant.snapshot").tag("result", "miss").register(registry);
+    snapshotsUnusable = Counter.builder("tuneloop.participant.snapshot").tag("result", "unusable")
+        .register(registry);
+    snapshotRead = Timer.builder("tuneloop.participant.snapshot.read")
+        .description("Decoding a participant's snapshot into a state").publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofNanos(10_000)).maximumExpectedValue(Duration.ofSeconds(1)).register(registry);
+    snapshotWrite = Timer.builder("tuneloop.participant.snapshot.write")
+        .description("Encoding a participant's state and storing it as a snapshot").publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofNanos(10_000)).maximumExpectedValue(Duration.ofSeconds(5)).register(registry);
   }
 
   /** The meters of a server: latency histograms for HTTP routes, and the JVM's memory, GC, threads and CPU. */

@@ -12,6 +12,7 @@ import org.tuneloop.eventstore.EventData;
 import org.tuneloop.eventstore.EventStore;
 import org.tuneloop.eventstore.ExpectedVersion;
 import org.tuneloop.eventstore.NewEvent;
+import org.tuneloop.eventstore.Snapshots;
 import org.tuneloop.eventstore.StoredEvent;
 import org.tuneloop.eventstore.StreamHead;
 import org.tuneloop.eventstore.VersionConflict;
@@ -42,23 +43,32 @@ public final class Participants {
   // Bounded and expiring: a dropped state is read again from the stream (the cache is never the truth).
   private final Map<String, Loaded> cache;
   private final Metrics metrics;
+  // Whether loads start from snapshots and commands leave them (off only to compare with folding everything).
+  private final boolean snapshots;
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Participants.class);
 
   public Participants(EventStore store, String instance) {
-    this(store, instance, CACHE_SIZE, Metrics.unread());
+    this(store, instance, CACHE_SIZE, Metrics.unread(), true);
   }
 
   Participants(EventStore store, String instance, Metrics metrics) {
-    this(store, instance, CACHE_SIZE, metrics);
+    this(store, instance, CACHE_SIZE, metrics, true);
   }
 
   Participants(EventStore store, String instance, int cacheSize) {
-    this(store, instance, cacheSize, Metrics.unread());
+    this(store, instance, cacheSize, Metrics.unread(), true);
   }
 
-  private Participants(EventStore store, String instance, int cacheSize, Metrics metrics) {
+  /** Without snapshots: every load folds the stream from the cached version (or the start). */
+  static Participants withoutSnapshots(EventStore store, String instance) {
+    return new Participants(store, instance, CACHE_SIZE, Metrics.unread(), false);
+  }
+
+  private Participants(EventStore store, String instance, int cacheSize, Metrics metrics, boolean snapshots) {
     this.store = store;
     this.instance = instance;
     this.metrics = metrics;
+    this.snapshots = snapshots;
     this.cache = Caffeine.newBuilder().maximumSize(cacheSize).expireAfterAccess(CACHE_IDLE).executor(Runnable::run)
         .<String, Loaded>build().asMap();
   }
@@ -94,26 +104,99 @@ public final class Participants {
     return "participant-" + participantId;
   }
 
+  /**
+   * Every this many events a participant's state is kept as a snapshot (docs/architecture.md): a load then folds
+   * at most about this many events after it instead of the whole stream.
+   */
+  static final int SNAPSHOT_EVERY = 100;
+
   public Future<Loaded> load(String participantId) {
     Loaded cached = cache.getOrDefault(participantId,
         new Loaded(participantId, DECIDER.initialState(), SUPERVISION.initialState(), 0, null));
-    return store.readStreamData(streamId(participantId), cached.version()).map(tail -> {
-      if (tail.isEmpty()) {
-        return cached;
+    String stream = streamId(participantId);
+    // A cached state's tail is short (another process's commands, at most): only a load from nothing looks for a
+    // snapshot, and the reads of views and retries stay the plain read of the tail.
+    if (!snapshots || cached.version() > 0) {
+      return store.readStreamData(stream, cached.version()).map(tail -> folded(cached, tail));
+    }
+    return store.snapshots().read(stream, cached.version(), SnapshotCodec.CODE_VERSION).compose(read -> {
+      Snapshots.Snapshot snapshot = read.snapshot();
+      if (snapshot == null) {
+        if (!read.events().isEmpty()) metrics.snapshotMisses.increment();
+        return Future.succeededFuture(folded(cached, read.events()));
       }
+      Loaded from;
       long started = System.nanoTime();
-      Participant state = cached.state();
-      Supervision.State supervision = cached.supervision();
-      for (EventData e : tail) {
-        ParticipantEvent event = EventCodec.decode(e.type(), e.schemaVersion(), e.data());
-        state = DECIDER.evolve(state, event);
-        supervision = SUPERVISION.evolve(supervision, event);
+      try {
+        SnapshotCodec.Content content = SnapshotCodec.decode(snapshot.state());
+        from = new Loaded(participantId, content.state(), content.supervision(), snapshot.version(),
+            snapshot.recordedAt(), new StreamHead(snapshot.version(), snapshot.hash()));
+      } catch (RuntimeException unusable) {
+        // Only a cache: fold the log instead, and let the next snapshot overwrite this one.
+        metrics.snapshotsUnusable.increment();
+        LOG.warn("the snapshot of {} at version {} is unusable ({}); folding its events instead", stream,
+            snapshot.version(), unusable.toString());
+        return store.readStreamData(stream, cached.version()).map(tail -> folded(cached, tail));
       }
-      metrics.replay.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
-      EventData last = tail.getLast();
-      return remember(new Loaded(participantId, state, supervision, last.version(), last.recordedAt(),
-          new StreamHead(last.version(), last.hash())));
+      metrics.snapshotRead.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
+      metrics.snapshotHits.increment();
+      return Future.succeededFuture(folded(remember(from), read.events()));
     });
+  }
+
+  /** The state after folding the tail into {@code from}, cached; a long tail leaves a snapshot behind. */
+  private Loaded folded(Loaded from, List<EventData> tail) {
+    if (tail.isEmpty()) {
+      return from;
+    }
+    long started = System.nanoTime();
+    Participant state = from.state();
+    Supervision.State supervision = from.supervision();
+    for (EventData e : tail) {
+      ParticipantEvent event = EventCodec.decode(e.type(), e.schemaVersion(), e.data());
+      state = DECIDER.evolve(state, event);
+      supervision = SUPERVISION.evolve(supervision, event);
+    }
+    metrics.replay.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
+    EventData last = tail.getLast();
+    Loaded loaded = remember(new Loaded(from.participantId(), state, supervision, last.version(), last.recordedAt(),
+        new StreamHead(last.version(), last.hash())));
+    if (tail.size() >= SNAPSHOT_EVERY) snapshot(loaded);
+    return loaded;
+  }
+
+  /**
+   * Keeps the state as a snapshot, after the command or load that made it has answered: nothing waits for it, and
+   * a failure is only logged (the next load folds a few more events).
+   */
+  private void snapshot(Loaded loaded) {
+    if (!snapshots) return;
+    // On an event loop, encoded once the answer is on its way (the task after this one).
+    io.vertx.core.Context context = io.vertx.core.Vertx.currentContext();
+    if (context != null) {
+      context.runOnContext(later -> keep(loaded));
+    } else {
+      keep(loaded);
+    }
+  }
+
+  private void keep(Loaded loaded) {
+    long started = System.nanoTime();
+    byte[] bytes;
+    try {
+      bytes = SnapshotCodec.encode(loaded.state(), loaded.supervision());
+    } catch (RuntimeException e) {
+      LOG.warn("no snapshot of {} at version {}: {}", loaded.participantId(), loaded.version(), e.toString());
+      return;
+    }
+    store.snapshots().save(streamId(loaded.participantId()), loaded.version(), SnapshotCodec.CODE_VERSION, bytes)
+        .onComplete(done -> {
+          metrics.snapshotWrite.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
+          if (done.failed()) {
+            LOG.warn("the snapshot of {} at version {} was not stored: {}", loaded.participantId(), loaded.version(),
+                done.cause().toString());
+          }
+        });
   }
 
   /**
@@ -251,8 +334,10 @@ public final class Participants {
           }
           Participant state = DECIDER.fold(loaded.state(), decided);
           Supervision.State supervision = SUPERVISION.fold(loaded.supervision(), decided);
-          return Future.succeededFuture(new Handled(remember(new Loaded(participantId, state, supervision,
-              appended.result().lastVersion(), java.time.Instant.now(), appended.head())), false, loaded));
+          Loaded after = remember(new Loaded(participantId, state, supervision, appended.result().lastVersion(),
+              java.time.Instant.now(), appended.head()));
+          if (after.version() / SNAPSHOT_EVERY > loaded.version() / SNAPSHOT_EVERY) snapshot(after);
+          return Future.succeededFuture(new Handled(after, false, loaded));
         })
         .recover(failure -> {
           if (!(failure instanceof VersionConflict)) return Future.failedFuture(failure);

@@ -90,6 +90,10 @@ class MetricsTest {
         "tuneloop_participants_active 1",
         "tuneloop_participant_cache_total{result=\"hit\"} 1",
         "tuneloop_participant_replay_seconds_count",
+        // The first load found no snapshot (too few events for one); none was read or written.
+        "tuneloop_participant_snapshot_total{result=\"miss\"} 1", "tuneloop_participant_snapshot_total{result=\"hit\"} 0",
+        "tuneloop_participant_snapshot_total{result=\"unusable\"} 0",
+        "tuneloop_participant_snapshot_read_seconds_count 0", "tuneloop_participant_snapshot_write_seconds_count 0",
         "jvm_memory_used_bytes", "jvm_gc_pause_seconds_count", "jvm_threads_live_threads");
     assertThat(scraped.body()).doesNotContain(joined.getString("participantId"));
 
