@@ -27,7 +27,7 @@ import org.tuneloop.study.Supervision;
  */
 @Timeout(120)
 class ParticipantsCacheTest {
-  private static final String PILOT = StudyCommand.resource("/study-protocols/pilot.yaml");
+  private static final String PILOT = StudyCommand.resource("/protocols/pilot-training-only.yaml");
 
   private static TestDatabase database;
   private static Vertx vertx;
