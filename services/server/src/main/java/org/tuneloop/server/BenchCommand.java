@@ -80,6 +80,8 @@ final class BenchCommand implements Callable<Integer> {
   int poolSize = Platform.DEFAULT_POOL_SIZE;
 
   private final Map<String, Object> figures = new LinkedHashMap<>();
+  /** Threads of the bench's own HTTP participants that are named like the server's (left out of its CPU). */
+  private final java.util.Set<Long> clientThreads = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   /** How long and how big each phase is. */
   record Plan(int warmUpSeconds, int seconds, int lowCrowd, int highCrowd, int openSeconds, long replayEvents,
@@ -136,26 +138,30 @@ final class BenchCommand implements Callable<Integer> {
         .getString("id");
     api.researcherPost("/api/studies/" + StudyAdminCommand.Api.segment(studyId) + "/open", new JsonObject());
     settings(platform);
+    // The participants' own client, with its own event loop (told apart from the server's in the CPU figures).
+    BenchHttp participants = new BenchHttp("localhost", http.actualPort(), 4 * plan.highCrowd());
+    clientThreads.addAll(participants.threads());
     Pool owner = PgBuilder.pool().with(new PoolOptions().setMaxSize(poolSize))
         .connectingTo(platform.owner().connectOptions().setCachePreparedStatements(true))
         .using(platform.vertx()).build();
     try {
       ConcurrentLinkedQueue<String> full = new ConcurrentLinkedQueue<>();
       phase(err, "rating round trip, " + WRITERS + " participants without pause");
-      roundTrip(api, studyId, plan, full, platform);
+      roundTrip(participants, studyId, plan, full, platform);
       phase(err, "raw appends, " + WRITERS + " writers");
       raw(owner, plan);
       put("rating_roundtrip_ratio", ratio((double) figures.get("rating_roundtrip_per_s"),
           (double) figures.get("raw_per_s")));
       for (int crowd : List.of(plan.lowCrowd(), plan.highCrowd())) {
         phase(err, "open loop, " + crowd + " participants rating every 3-8 s");
-        openLoop(api, studyId, crowd, plan, crowd == plan.lowCrowd() ? "500" : "2000");
+        openLoop(participants, studyId, crowd, plan, crowd == plan.lowCrowd() ? "500" : "2000");
       }
       phase(err, "replay and audit of the log");
       replay(platform, owner);
       phase(err, "cold loads of " + STEPS + "-step participants");
       coldLoad(platform, full, plan);
     } finally {
+      participants.close();
       Platform.await(owner.close());
     }
   }
@@ -177,76 +183,154 @@ final class BenchCommand implements Callable<Integer> {
    * WRITERS participants rate without pause; the rate counts the plan's seconds. They go on until the log holds the
    * replay's events (not counted).
    */
-  private void roundTrip(SimulationClient api, String studyId, Plan plan, ConcurrentLinkedQueue<String> full,
+  private void roundTrip(BenchHttp participants, String studyId, Plan plan, ConcurrentLinkedQueue<String> full,
                          Platform platform) throws Exception {
     AtomicLong ratings = new AtomicLong();
     java.util.concurrent.atomic.AtomicBoolean enough = new java.util.concurrent.atomic.AtomicBoolean();
-    ExecutorService writers = Executors.newFixedThreadPool(WRITERS);
-    List<java.util.concurrent.Future<?>> running = new ArrayList<>();
-    try {
-      List<BenchParticipant> joined = new ArrayList<>();
-      for (int i = 0; i < WRITERS; i++) {
-        joined.add(new BenchParticipant(api, studyId, Taste.Rater.of(Taste.DEFAULT, 1, i), STEPS, full::add).join());
-      }
-      long started = System.nanoTime();
-      for (BenchParticipant p : joined) {
-        running.add(writers.submit(() -> {
-          while (!enough.get()) {
-            p.rate();
-            ratings.incrementAndGet();
-          }
-          return null;
-        }));
-      }
-      // Counted after a warm-up: a fresh JVM compiles the hot paths in its first seconds.
-      Thread.sleep(plan.warmUpSeconds() * 1000L);
-      // Where a rating's cost goes, over the same window: PostgreSQL transactions (each statement outside a
-      // transaction is one), this process's CPU (the server and the bench's own HTTP participants) and how busy the
-      // whole machine was (other work on it slows the round trip, not the raw loop).
-      long transactionsFrom = transactions(platform);
-      long ratingsAtFirstRead = ratings.get();
-      com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean)
-          java.lang.management.ManagementFactory.getOperatingSystemMXBean();
-      long cpuFrom = os.getProcessCpuTime();
-      double machineLoad = 0;
-      int loadSamples = 0;
-      long countedFrom = ratings.get();
-      long windowStarted = System.nanoTime();
-      long windowEnds = windowStarted + plan.seconds() * 1_000_000_000L;
-      while (System.nanoTime() < windowEnds) {
-        Thread.sleep(Math.min(500, Math.max(1, (windowEnds - System.nanoTime()) / 1_000_000)));
-        double load = os.getCpuLoad();
-        if (load >= 0) {
-          machineLoad += load;
-          loadSamples++;
-        }
-      }
-      long counted = ratings.get() - countedFrom;
-      double seconds = (System.nanoTime() - windowStarted) / 1e9;
-      long cpu = os.getProcessCpuTime() - cpuFrom;
-      // Both reads lag the statistics alike, so the ratings between them match the transactions between them.
-      long transactions = transactions(platform) - transactionsFrom;
-      long ratingsBetweenReads = ratings.get() - ratingsAtFirstRead;
-      put("rating_roundtrip_per_s", counted / seconds);
-      put("rating_roundtrip_seconds", seconds);
-      put("db_transactions_per_rating", ratingsBetweenReads == 0 ? 0.0 : (double) transactions / ratingsBetweenReads);
-      put("jvm_cpu_ms_per_rating", counted == 0 ? 0.0 : cpu / 1e6 / counted);
-      put("machine_cpu_busy_roundtrip", loadSamples == 0 ? -1.0 : machineLoad / loadSamples);
-      while (!enough.get()) {
-        long events = Platform.await(platform.pool().query("select count(*) from events").execute())
-            .iterator().next().getLong(0);
-        enough.set(events >= plan.replayEvents());
-        if (!enough.get()) {
-          Thread.sleep(500);
-        }
-      }
-      for (var f : running) {
-        f.get();
-      }
-      put("fill_seconds", (System.nanoTime() - started) / 1e9);
-    } finally {
-      writers.shutdownNow();
+    List<Future<Void>> running = new ArrayList<>();
+    List<BenchParticipant> joined = new ArrayList<>();
+    for (int i = 0; i < WRITERS; i++) {
+      Taste.Rater rater = Taste.Rater.of(Taste.DEFAULT, 1, i);
+      joined.add(Platform.await(participants.onLoop(
+          () -> new BenchParticipant(participants, studyId, rater, STEPS, full::add).join())));
     }
+    long started = System.nanoTime();
+    for (BenchParticipant p : joined) {
+      running.add(participants.onLoop(() -> rateUntil(p, enough, ratings)));
+    }
+    // Counted after a warm-up: a fresh JVM compiles the hot paths in its first seconds.
+    put("rating_roundtrip_warm_up_s", warmUp(plan));
+    // Where a rating's cost goes, over the same window: PostgreSQL transactions (each statement outside a
+    // transaction is one), this process's CPU (the server and the bench's own HTTP participants) and how busy the
+    // whole machine was (other work on it slows the round trip, not the raw loop).
+    long transactionsFrom = transactions(platform);
+    long ratingsAtFirstRead = ratings.get();
+    com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean)
+        java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    long cpuFrom = os.getProcessCpuTime();
+    Map<Part, Map<Long, Long>> threadsFrom = threadsCpu();
+    long compilingFrom = compiling();
+    double machineLoad = 0;
+    int loadSamples = 0;
+    long countedFrom = ratings.get();
+    long windowStarted = System.nanoTime();
+    long windowEnds = windowStarted + plan.seconds() * 1_000_000_000L;
+    while (System.nanoTime() < windowEnds) {
+      Thread.sleep(Math.min(500, Math.max(1, (windowEnds - System.nanoTime()) / 1_000_000)));
+      double load = os.getCpuLoad();
+      if (load >= 0) {
+        machineLoad += load;
+        loadSamples++;
+      }
+    }
+    long counted = ratings.get() - countedFrom;
+    double seconds = (System.nanoTime() - windowStarted) / 1e9;
+    long cpu = os.getProcessCpuTime() - cpuFrom;
+    Map<Part, Map<Long, Long>> threadsTo = threadsCpu();
+    // Both reads lag the statistics alike, so the ratings between them match the transactions between them.
+    long transactions = transactions(platform) - transactionsFrom;
+    long ratingsBetweenReads = ratings.get() - ratingsAtFirstRead;
+    put("rating_roundtrip_per_s", counted / seconds);
+    put("rating_roundtrip_seconds", seconds);
+    put("db_transactions_per_rating", ratingsBetweenReads == 0 ? 0.0 : (double) transactions / ratingsBetweenReads);
+    put("jvm_cpu_ms_per_rating", counted == 0 ? 0.0 : cpu / 1e6 / counted);
+    put("jit_compiling_ms_per_rating", counted == 0 ? 0.0 : (compiling() - compilingFrom) / (double) counted);
+    for (Part part : List.of(Part.SERVER, Part.PARTICIPANTS)) {
+      put(part.name().toLowerCase(Locale.ROOT) + "_cpu_ms_per_rating", counted == 0 ? 0.0
+          : cpuSince(threadsTo.get(part), threadsFrom.get(part)) / 1e6 / counted);
+    }
+    put("machine_cpu_busy_roundtrip", loadSamples == 0 ? -1.0 : machineLoad / loadSamples);
+    // A participant that failed (a refused or wrong answer) stops the run with the server's sentence.
+    while (!enough.get() && running.stream().noneMatch(Future::failed)) {
+      long events = Platform.await(platform.pool().query("select count(*) from events").execute())
+          .iterator().next().getLong(0);
+      enough.set(events >= plan.replayEvents());
+      if (!enough.get()) {
+        Thread.sleep(500);
+      }
+    }
+    Platform.await(Future.all(running));
+    put("fill_seconds", (System.nanoTime() - started) / 1e9);
+  }
+
+  /**
+   * The plan's warm-up, then on until the JIT compiler has settled (less than a tenth of a second compiling in each
+   * of the last three seconds), at most four times the warm-up. A fresh JVM compiles the server's hot paths for 10
+   * to 20 s, on the same cores: counted in the window, that compiling is a cost of starting, not of rating. The
+   * seconds waited.
+   */
+  private static double warmUp(Plan plan) throws InterruptedException {
+    long started = System.nanoTime();
+    Thread.sleep(plan.warmUpSeconds() * 1000L);
+    long until = started + 4L * plan.warmUpSeconds() * 1_000_000_000L;
+    long compiled = compiling();
+    // Three quiet seconds in a row: on a busy machine the compiler's thread may simply not have run for one.
+    int quiet = 0;
+    while (System.nanoTime() < until && quiet < 3) {
+      Thread.sleep(1000);
+      long now = compiling();
+      quiet = now - compiled < 100 ? quiet + 1 : 0;
+      compiled = now;
+    }
+    return (System.nanoTime() - started) / 1e9;
+  }
+
+  /** Milliseconds the JIT compiler has spent so far (0 where the JVM does not say). */
+  private static long compiling() {
+    java.lang.management.CompilationMXBean compiler = ManagementFactory.getCompilationMXBean();
+    return compiler != null && compiler.isCompilationTimeMonitoringSupported() ? compiler.getTotalCompilationTime() : 0;
+  }
+
+  /** One participant rating without pause until there is enough, counting its ratings. */
+  private static Future<Void> rateUntil(BenchParticipant p, java.util.concurrent.atomic.AtomicBoolean enough,
+                                        AtomicLong ratings) {
+    if (enough.get()) {
+      return Future.succeededFuture();
+    }
+    return p.rate().compose(nanos -> {
+      ratings.incrementAndGet();
+      return rateUntil(p, enough, ratings);
+    });
+  }
+
+  /** Where a thread's CPU is counted in the round trip's figures. */
+  private enum Part { SERVER, PARTICIPANTS, OTHER }
+
+  /**
+   * CPU nanoseconds so far of each thread, by part: the platform's Vert.x threads (its event loops, which run the
+   * HTTP server, the routes and the pg client, and its workers) are the server; the bench's participants run on the
+   * client's own event loop; everything else (the JVM's threads that Java sees; the JIT compiler's and the GC's are
+   * hidden from it, and counted in the process's CPU only).
+   */
+  private Map<Part, Map<Long, Long>> threadsCpu() {
+    java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    Map<Part, Map<Long, Long>> cpu = new java.util.EnumMap<>(Part.class);
+    for (Part part : Part.values()) {
+      cpu.put(part, new java.util.HashMap<>());
+    }
+    for (java.lang.management.ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
+      if (info == null) {
+        continue;
+      }
+      long nanos = threads.getThreadCpuTime(info.getThreadId());
+      if (nanos < 0) {
+        continue;
+      }
+      String name = info.getThreadName();
+      Part part = clientThreads.contains(info.getThreadId()) ? Part.PARTICIPANTS
+          : name.startsWith("vert.x-") ? Part.SERVER : Part.OTHER;
+      cpu.get(part).put(info.getThreadId(), nanos);
+    }
+    return cpu;
+  }
+
+  /** The CPU used between two readings (a thread started meanwhile counts from zero). */
+  private static long cpuSince(Map<Long, Long> now, Map<Long, Long> before) {
+    long total = 0;
+    for (var e : now.entrySet()) {
+      total += e.getValue() - before.getOrDefault(e.getKey(), 0L);
+    }
+    return total;
   }
 
   /** Transactions committed or rolled back in this database so far (statistics lag by up to half a second). */
@@ -337,7 +421,7 @@ final class BenchCommand implements Callable<Integer> {
    * {@code crowd} participants, each rating every 3 to 8 seconds at random on a schedule of its own. The latency
    * is counted from when the rating was due, so a slow answer that delays the next one is not hidden.
    */
-  private void openLoop(SimulationClient api, String studyId, int crowd, Plan plan, String label) throws Exception {
+  private void openLoop(BenchHttp api, String studyId, int crowd, Plan plan, String label) throws Exception {
     List<BenchParticipant> crowdJoined = new ArrayList<>();
     System.gc();
     long heapBefore = heapUsed();
@@ -345,8 +429,9 @@ final class BenchCommand implements Callable<Integer> {
       List<java.util.concurrent.Future<BenchParticipant>> joins = new ArrayList<>();
       for (int i = 0; i < crowd; i++) {
         int index = 10_000 + i;
-        joins.add(joining.submit(() -> new BenchParticipant(api, studyId, Taste.Rater.of(Taste.DEFAULT, 2, index),
-            Integer.MAX_VALUE, id -> { }).join()));
+        Taste.Rater rater = Taste.Rater.of(Taste.DEFAULT, 2, index);
+        joins.add(joining.submit(() -> Platform.await(api.onLoop(
+            () -> new BenchParticipant(api, studyId, rater, Integer.MAX_VALUE, id -> { }).join()))));
       }
       for (var j : joins) {
         crowdJoined.add(j.get());
@@ -369,7 +454,7 @@ final class BenchCommand implements Callable<Integer> {
             try {
               // From when it was due to the rating's answer; the phases answered after it are not counted.
               long late = Math.max(0, System.nanoTime() - due);
-              latency.recordValue((late + p.rate()) / 1_000);
+              latency.recordValue((late + Platform.await(api.onLoop(p::rate))) / 1_000);
             } catch (RuntimeException e) {
               errors.incrementAndGet();
             }

@@ -267,7 +267,15 @@ public sealed interface Taste {
 
     /** The rating of {@code track}, the {@code number}-th rating of the session (from 1). */
     public int rate(Track track, StartParameters parameters, int number) {
-      double liked = MIDDLE + SENSITIVITY * (taste.score(track, parameters) - taste.typical(parameters));
+      return rate(track, parameters, taste.typical(parameters), number);
+    }
+
+    /**
+     * The same, with {@code typical} the taste's {@link Taste#typical} of these parameters, already known: it depends
+     * on them only, and scores 256 tracks.
+     */
+    public int rate(Track track, StartParameters parameters, double typical, int number) {
+      double liked = MIDDLE + SENSITIVITY * (taste.score(track, parameters) - typical);
       double tired = Math.min(FATIGUE_LIMIT, FATIGUE_PER_RATING * Math.max(0, number - fatigueAfter));
       double rating = liked + NOISE * (1 + tired) * stream(number, 1).nextGaussian();
       return (int) Math.max(1, Math.min(10, Math.round(rating)));
