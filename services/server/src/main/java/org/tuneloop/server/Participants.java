@@ -61,7 +61,11 @@ public final class Participants {
 
   /** Without snapshots: every load folds the stream from the cached version (or the start). */
   static Participants withoutSnapshots(EventStore store, String instance) {
-    return new Participants(store, instance, CACHE_SIZE, Metrics.unread(), false);
+    return withoutSnapshots(store, instance, CACHE_SIZE);
+  }
+
+  static Participants withoutSnapshots(EventStore store, String instance, int cacheSize) {
+    return new Participants(store, instance, cacheSize, Metrics.unread(), false);
   }
 
   private Participants(EventStore store, String instance, int cacheSize, Metrics metrics, boolean snapshots) {
