@@ -174,7 +174,7 @@ public final class AuditRun {
   }
 
   /** Runs {@code work} over the ids with at most {@code parallelism} at once. */
-  private static <T> Future<List<T>> lanes(List<String> ids, int parallelism, Function<String, Future<T>> work) {
+  static <T> Future<List<T>> lanes(List<String> ids, int parallelism, Function<String, Future<T>> work) {
     ConcurrentLinkedQueue<String> queue = new ConcurrentLinkedQueue<>(ids);
     List<T> results = Collections.synchronizedList(new ArrayList<>());
     List<Future<Void>> running = new ArrayList<>();
@@ -184,13 +184,32 @@ public final class AuditRun {
     return Future.all(running).map(done -> List.copyOf(results));
   }
 
+  /**
+   * One lane: the next id starts from the last one's callback rather than composing on it, since a chain of
+   * composed futures as long as a lane's streams completes through one stack frame per stream and overflows the
+   * stack on a large log.
+   */
   private static <T> Future<Void> lane(ConcurrentLinkedQueue<String> queue, Function<String, Future<T>> work,
                                        List<T> results) {
+    io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
+    next(queue, work, results, done);
+    return done.future();
+  }
+
+  private static <T> void next(ConcurrentLinkedQueue<String> queue, Function<String, Future<T>> work, List<T> results,
+                               io.vertx.core.Promise<Void> done) {
     String id = queue.poll();
-    if (id == null) return Future.succeededFuture();
-    return work.apply(id).compose(r -> {
-      results.add(r);
-      return lane(queue, work, results);
+    if (id == null) {
+      done.tryComplete();
+      return;
+    }
+    work.apply(id).onComplete(checked -> {
+      if (checked.failed()) {
+        done.tryFail(checked.cause());
+        return;
+      }
+      results.add(checked.result());
+      next(queue, work, results, done);
     });
   }
 

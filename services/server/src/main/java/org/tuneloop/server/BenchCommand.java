@@ -281,15 +281,31 @@ final class BenchCommand implements Callable<Integer> {
     return compiler != null && compiler.isCompilationTimeMonitoringSupported() ? compiler.getTotalCompilationTime() : 0;
   }
 
-  /** One participant rating without pause until there is enough, counting its ratings. */
+  /**
+   * One participant rating without pause until there is enough, counting its ratings. Each rating starts from the
+   * last one's callback rather than composing on it: a chain of composed futures as long as a full run's ratings
+   * would complete through one stack frame per rating and overflow the stack.
+   */
   private static Future<Void> rateUntil(BenchParticipant p, java.util.concurrent.atomic.AtomicBoolean enough,
                                         AtomicLong ratings) {
+    io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
+    rateNext(p, enough, ratings, done);
+    return done.future();
+  }
+
+  private static void rateNext(BenchParticipant p, java.util.concurrent.atomic.AtomicBoolean enough,
+                               AtomicLong ratings, io.vertx.core.Promise<Void> done) {
     if (enough.get()) {
-      return Future.succeededFuture();
+      done.tryComplete();
+      return;
     }
-    return p.rate().compose(nanos -> {
+    p.rate().onComplete(rated -> {
+      if (rated.failed()) {
+        done.tryFail(rated.cause());
+        return;
+      }
       ratings.incrementAndGet();
-      return rateUntil(p, enough, ratings);
+      rateNext(p, enough, ratings, done);
     });
   }
 
@@ -523,18 +539,33 @@ final class BenchCommand implements Callable<Integer> {
     });
   }
 
+  /** One replay lane, each load started from the last one's callback (see {@link #rateUntil}). */
   private static Future<Void> lane(ConcurrentLinkedQueue<String> queue, Participants participants) {
-    String id = queue.poll();
-    if (id == null) {
-      return Future.succeededFuture();
-    }
-    return participants.load(id).compose(x -> lane(queue, participants));
+    io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
+    loadNext(queue, participants, done);
+    return done.future();
   }
 
-  /** A participant with STEPS ratings, loaded by a server that has never seen it, again and again. */
+  private static void loadNext(ConcurrentLinkedQueue<String> queue, Participants participants,
+                               io.vertx.core.Promise<Void> done) {
+    String id = queue.poll();
+    if (id == null) {
+      done.tryComplete();
+      return;
+    }
+    participants.load(id).onComplete(loaded -> {
+      if (loaded.failed()) {
+        done.tryFail(loaded.cause());
+        return;
+      }
+      loadNext(queue, participants, done);
+    });
+  }
+
   /** Cold loads run before the counted ones, so that the counted ones measure loading, not compiling. */
   private static final int COLD_LOAD_WARM_UP = 10;
 
+  /** A participant with STEPS ratings, loaded by a server that has never seen it, again and again. */
   private void coldLoad(Platform platform, ConcurrentLinkedQueue<String> full, Plan plan) {
     List<String> ids = new ArrayList<>(full);
     if (ids.isEmpty()) {
