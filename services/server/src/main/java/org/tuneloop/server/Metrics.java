@@ -73,8 +73,13 @@ final class Metrics {
         .minimumExpectedValue(Duration.ofNanos(10_000)).maximumExpectedValue(Duration.ofSeconds(5)).register(registry);
   }
 
-  /** The meters of a server: latency histograms for HTTP routes, and the JVM's memory, GC, threads and CPU. */
-  static Metrics of(MeterRegistry registry) {
+  /**
+   * A registry for a server, its filters configured before any meter is registered (Micrometer applies a filter
+   * only to meters registered after it, and Vert.x registers its own as it starts).
+   */
+  static io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry() {
+    var registry = new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(
+        io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT);
     registry.config().meterFilter(new MeterFilter() {
       @Override
       public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {
@@ -87,7 +92,13 @@ final class Metrics {
     });
     // Vert.x tags a request with every route it passed, joined by '>' ("/api/>/api/>/api/participants/:participantId");
     // the last is the one that answered, and the one a reader looks for.
-    registry.config().meterFilter(MeterFilter.replaceTagValues("route", route -> route.substring(route.lastIndexOf('>') + 1)));
+    registry.config().meterFilter(MeterFilter.replaceTagValues("route",
+        route -> route.substring(route.lastIndexOf('>') + 1)));
+    return registry;
+  }
+
+  /** The meters of a server, on a registry from {@link #registry()}: the platform's own, and the JVM's. */
+  static Metrics of(MeterRegistry registry) {
     new JvmMemoryMetrics().bindTo(registry);
     new JvmGcMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);

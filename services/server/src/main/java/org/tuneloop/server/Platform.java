@@ -1,6 +1,5 @@
 package org.tuneloop.server;
 
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -114,7 +113,7 @@ public final class Platform implements AutoCloseable {
       }
       Migrations.AppRole role = Migrations.AppRole.withPassword(appPassword);
       Migrations.migrate(owner, role);
-      PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      PrometheusMeterRegistry metrics = Metrics.registry();
       Vertx vertx = measuredVertx(metrics);
       // Statements prepared once per connection and kept: without it every query is parsed and planned again,
       // a round trip of its own (docs/performance.md).
@@ -146,7 +145,7 @@ public final class Platform implements AutoCloseable {
    * closes nothing of theirs.
    */
   static Platform over(Vertx vertx, Pool pool, io.vertx.pgclient.PgConnectOptions app) {
-    return over(vertx, pool, app, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+    return over(vertx, pool, app, Metrics.registry());
   }
 
   /** The same, with the registry of a Vert.x made by {@link #measuredVertx}. */

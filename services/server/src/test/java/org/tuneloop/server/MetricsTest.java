@@ -3,7 +3,6 @@ package org.tuneloop.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.tuneloop.server.InProcessServer.await;
 
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -27,7 +26,7 @@ class MetricsTest {
   @BeforeAll
   static void start() {
     database = TestDatabases.fresh();
-    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    PrometheusMeterRegistry registry = Metrics.registry();
     vertx = Platform.measuredVertx(registry);
     server = InProcessServer.deploy(Platform.over(vertx, database.appPool(vertx, 4), database.app().connectOptions(),
         registry));
