@@ -179,38 +179,12 @@ public final class AuditRun {
     List<T> results = Collections.synchronizedList(new ArrayList<>());
     List<Future<Void>> running = new ArrayList<>();
     for (int i = 0; i < Math.min(Math.max(1, parallelism), ids.size()); i++) {
-      running.add(lane(queue, work, results));
+      running.add(Repeat.whileTrue(() -> {
+        String id = queue.poll();
+        return id == null ? Future.succeededFuture(false) : work.apply(id).map(result -> results.add(result));
+      }));
     }
     return Future.all(running).map(done -> List.copyOf(results));
-  }
-
-  /**
-   * One lane: the next id starts from the last one's callback rather than composing on it, since a chain of
-   * composed futures as long as a lane's streams completes through one stack frame per stream and overflows the
-   * stack on a large log.
-   */
-  private static <T> Future<Void> lane(ConcurrentLinkedQueue<String> queue, Function<String, Future<T>> work,
-                                       List<T> results) {
-    io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
-    next(queue, work, results, done);
-    return done.future();
-  }
-
-  private static <T> void next(ConcurrentLinkedQueue<String> queue, Function<String, Future<T>> work, List<T> results,
-                               io.vertx.core.Promise<Void> done) {
-    String id = queue.poll();
-    if (id == null) {
-      done.tryComplete();
-      return;
-    }
-    work.apply(id).onComplete(checked -> {
-      if (checked.failed()) {
-        done.tryFail(checked.cause());
-        return;
-      }
-      results.add(checked.result());
-      next(queue, work, results, done);
-    });
   }
 
   /** What one stream holds that the cross-checks need. */

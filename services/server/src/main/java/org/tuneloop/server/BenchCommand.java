@@ -281,32 +281,11 @@ final class BenchCommand implements Callable<Integer> {
     return compiler != null && compiler.isCompilationTimeMonitoringSupported() ? compiler.getTotalCompilationTime() : 0;
   }
 
-  /**
-   * One participant rating without pause until there is enough, counting its ratings. Each rating starts from the
-   * last one's callback rather than composing on it: a chain of composed futures as long as a full run's ratings
-   * would complete through one stack frame per rating and overflow the stack.
-   */
+  /** One participant rating without pause until there is enough, counting its ratings. */
   private static Future<Void> rateUntil(BenchParticipant p, java.util.concurrent.atomic.AtomicBoolean enough,
                                         AtomicLong ratings) {
-    io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
-    rateNext(p, enough, ratings, done);
-    return done.future();
-  }
-
-  private static void rateNext(BenchParticipant p, java.util.concurrent.atomic.AtomicBoolean enough,
-                               AtomicLong ratings, io.vertx.core.Promise<Void> done) {
-    if (enough.get()) {
-      done.tryComplete();
-      return;
-    }
-    p.rate().onComplete(rated -> {
-      if (rated.failed()) {
-        done.tryFail(rated.cause());
-        return;
-      }
-      ratings.incrementAndGet();
-      rateNext(p, enough, ratings, done);
-    });
+    return Repeat.whileTrue(() -> enough.get() ? Future.succeededFuture(false)
+        : p.rate().map(nanos -> ratings.incrementAndGet() > 0));
   }
 
   /** Where a thread's CPU is counted in the round trip's figures. */
@@ -394,7 +373,8 @@ final class BenchCommand implements Callable<Integer> {
     long until = started + (plan.warmUpSeconds() + plan.seconds()) * 1_000_000_000L;
     List<Future<Void>> loops = new ArrayList<>();
     for (int i = 0; i < WRITERS; i++) {
-      loops.add(rawLoop(owner, groups, next, transactions, until));
+      loops.add(Repeat.whileTrue(() -> System.nanoTime() >= until ? Future.succeededFuture(false)
+          : rawTransaction(owner, groups, next.getAndIncrement()).map(x -> transactions.incrementAndGet() > 0)));
     }
     // The same warm-up and window as the rating round trip.
     Thread.sleep(plan.warmUpSeconds() * 1000L);
@@ -409,13 +389,8 @@ final class BenchCommand implements Callable<Integer> {
     Platform.await(owner.query("drop table bench_events").execute());
   }
 
-  /** One writer: a transaction of one group's rows at a time, under a stream id of its own, until the deadline. */
-  private static Future<Void> rawLoop(Pool owner, List<List<Tuple>> groups, AtomicLong next, AtomicLong done,
-                                      long until) {
-    if (System.nanoTime() >= until) {
-      return Future.succeededFuture();
-    }
-    long n = next.getAndIncrement();
+  /** One raw transaction: the n-th group's rows, under a stream id of its own and new event ids. */
+  private static Future<Void> rawTransaction(Pool owner, List<List<Tuple>> groups, long n) {
     List<Tuple> group = groups.get((int) (n % groups.size()));
     String stream = "raw-" + n;
     List<Tuple> rows = new ArrayList<>(group.size());
@@ -426,11 +401,7 @@ final class BenchCommand implements Callable<Integer> {
       }
       rows.add(copy);
     }
-    return owner.withTransaction(conn -> conn.preparedQuery(RAW_INSERT).executeBatch(rows))
-        .compose(x -> {
-          done.incrementAndGet();
-          return rawLoop(owner, groups, next, done, until);
-        });
+    return owner.withTransaction(conn -> conn.preparedQuery(RAW_INSERT).executeBatch(rows)).mapEmpty();
   }
 
   /**
@@ -509,12 +480,7 @@ final class BenchCommand implements Callable<Integer> {
     // A replay folds every event: snapshots would skip most of them and measure something else.
     Participants fresh = Participants.withoutSnapshots(platform.store, "bench", ids.size() + 1);
     long replayStarted = System.nanoTime();
-    ConcurrentLinkedQueue<String> queue = new ConcurrentLinkedQueue<>(ids);
-    List<Future<Void>> lanes = new ArrayList<>();
-    for (int i = 0; i < AuditRun.DEFAULT_PARALLELISM; i++) {
-      lanes.add(lane(queue, fresh));
-    }
-    Platform.await(Future.all(lanes));
+    Platform.await(AuditRun.lanes(ids, AuditRun.DEFAULT_PARALLELISM, fresh::load));
     double replaySeconds = (System.nanoTime() - replayStarted) / 1e9;
     put("replay_events", rows);
     put("replay_streams", ids.size());
@@ -536,29 +502,6 @@ final class BenchCommand implements Callable<Integer> {
     return cursor.read(10_000).compose(page -> {
       long total = counted + page.size();
       return cursor.hasMore() ? readAll(cursor, total) : cursor.close().map(total);
-    });
-  }
-
-  /** One replay lane, each load started from the last one's callback (see {@link #rateUntil}). */
-  private static Future<Void> lane(ConcurrentLinkedQueue<String> queue, Participants participants) {
-    io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
-    loadNext(queue, participants, done);
-    return done.future();
-  }
-
-  private static void loadNext(ConcurrentLinkedQueue<String> queue, Participants participants,
-                               io.vertx.core.Promise<Void> done) {
-    String id = queue.poll();
-    if (id == null) {
-      done.tryComplete();
-      return;
-    }
-    participants.load(id).onComplete(loaded -> {
-      if (loaded.failed()) {
-        done.tryFail(loaded.cause());
-        return;
-      }
-      loadNext(queue, participants, done);
     });
   }
 
