@@ -49,8 +49,17 @@ public final class Learning {
       return 0.0;
     }
     double max = Double.NEGATIVE_INFINITY;
-    for (TrackEdit action : valid) {
-      max = Math.max(max, value(learnt, next, action, parameters, bounds, settings));
+    switch (learnt) {
+      case Learnt.Tabular t -> {
+        for (QKey key : settings.encoder().keys(next, valid, parameters)) {
+          max = Math.max(max, t.q().value(key));
+        }
+      }
+      case Learnt.Linear l -> {
+        for (TrackEdit action : valid) {
+          max = Math.max(max, LinearQ.value(l.weights(), LinearQ.features(next, action, parameters, bounds)));
+        }
+      }
     }
     return max;
   }
@@ -124,8 +133,8 @@ public final class Learning {
   public static boolean informed(Learnt learnt, Track state, StartParameters parameters, EditBounds bounds,
                                  AgentSettings settings) {
     return switch (learnt) {
-      case Learnt.Tabular t -> TrackEdit.validAt(state, bounds).stream()
-          .anyMatch(action -> t.q().contains(settings.encoder().key(state, action, parameters)));
+      case Learnt.Tabular t -> settings.encoder().keys(state, TrackEdit.validAt(state, bounds), parameters).stream()
+          .anyMatch(key -> t.q().contains(key));
       case Learnt.Linear l -> !l.visits().pairs().isEmpty();
     };
   }
@@ -136,10 +145,9 @@ public final class Learning {
     if (valid.isEmpty()) {
       throw new IllegalStateException("no edit is valid at this track: " + state);
     }
-    List<QKey> keys = new ArrayList<>(valid.size());
+    List<QKey> keys = settings.encoder().keys(state, valid, parameters);
     double[] values = new double[valid.size()];
     for (int i = 0; i < valid.size(); i++) {
-      keys.add(settings.encoder().key(state, valid.get(i), parameters));
       values[i] = switch (learnt) {
         case Learnt.Tabular t -> t.q().value(keys.get(i));
         case Learnt.Linear l -> LinearQ.value(l.weights(), LinearQ.features(state, valid.get(i), parameters, bounds));

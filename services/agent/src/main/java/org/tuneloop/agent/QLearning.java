@@ -25,8 +25,8 @@ public final class QLearning {
       return 0.0;
     }
     double max = Double.NEGATIVE_INFINITY;
-    for (TrackEdit action : valid) {
-      max = Math.max(max, q.value(encoder.key(next, action, parameters)));
+    for (QKey key : encoder.keys(next, valid, parameters)) {
+      max = Math.max(max, q.value(key));
     }
     return max;
   }
@@ -52,12 +52,10 @@ public final class QLearning {
   public static Choice choose(QTable q, Track state, StartParameters parameters, EditBounds bounds,
                               AgentSettings settings, StepContext context, RandomGenerator random) {
     List<TrackEdit> valid = validOrThrow(state, bounds);
-    List<QKey> keys = new ArrayList<>(valid.size());
+    List<QKey> keys = settings.encoder().keys(state, valid, parameters);
     double[] values = new double[valid.size()];
     for (int i = 0; i < valid.size(); i++) {
-      QKey key = settings.encoder().key(state, valid.get(i), parameters);
-      keys.add(key);
-      values[i] = q.value(key);
+      values[i] = q.value(keys.get(i));
     }
     return pick(valid, keys, values, q.visits(), settings.policy(), context, random);
   }
@@ -76,9 +74,10 @@ public final class QLearning {
   public static Choice greedy(QTable q, Track state, StartParameters parameters, EditBounds bounds,
                               StateEncoder encoder, RandomGenerator random) {
     List<TrackEdit> valid = validOrThrow(state, bounds);
+    List<QKey> keys = encoder.keys(state, valid, parameters);
     double[] values = new double[valid.size()];
     for (int i = 0; i < valid.size(); i++) {
-      values[i] = q.value(encoder.key(state, valid.get(i), parameters));
+      values[i] = q.value(keys.get(i));
     }
     return epsilonGreedy(valid, values, 0.0, random);
   }

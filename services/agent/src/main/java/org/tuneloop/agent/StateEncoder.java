@@ -1,5 +1,7 @@
 package org.tuneloop.agent;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import org.tuneloop.music.Note;
 import org.tuneloop.music.PitchStep;
@@ -12,27 +14,60 @@ import org.tuneloop.music.TrackEdit;
  * track and the action; {@link Local} keys only what surrounds the edited note, so that what is learnt about an
  * edit in one track applies to the same situation in the next (docs/agent-options.md).
  */
-public sealed interface StateEncoder
-    permits StateEncoder.Absolute, StateEncoder.Relative, StateEncoder.Interval, StateEncoder.Local {
+public sealed interface StateEncoder permits StateEncoder.WholeTrack, StateEncoder.Local {
 
   String id();
 
   QKey key(Track track, TrackEdit action, StartParameters parameters);
 
+  /**
+   * The keys of the actions at one track, in their order. A choice or a max over the next track looks up every
+   * valid action at one track; the whole-track encoders write that track's text once for all of them, and the
+   * keys share the one string (and its hash), instead of writing it again for each action.
+   */
+  default List<QKey> keys(Track track, List<TrackEdit> actions, StartParameters parameters) {
+    List<QKey> keys = new ArrayList<>(actions.size());
+    for (TrackEdit action : actions) {
+      keys.add(key(track, action, parameters));
+    }
+    return keys;
+  }
+
+  /** Encoders whose state part is the whole track, the same for every action at it. */
+  sealed interface WholeTrack extends StateEncoder permits Absolute, Relative, Interval {
+    /** The state part of the key: the track's text. */
+    String state(Track track, StartParameters parameters);
+
+    @Override
+    default QKey key(Track track, TrackEdit action, StartParameters parameters) {
+      return new QKey(state(track, parameters), action.key());
+    }
+
+    @Override
+    default List<QKey> keys(Track track, List<TrackEdit> actions, StartParameters parameters) {
+      String state = state(track, parameters);
+      List<QKey> keys = new ArrayList<>(actions.size());
+      for (TrackEdit action : actions) {
+        keys.add(new QKey(state, action.key()));
+      }
+      return keys;
+    }
+  }
+
   /** The paper's: the exact track, absolute pitches. */
-  record Absolute() implements StateEncoder {
+  record Absolute() implements WholeTrack {
     public String id() { return "absolute"; }
-    public QKey key(Track track, TrackEdit action, StartParameters parameters) {
-      return new QKey(TrackText.of(track, Integer::toString), action.key());
+    public String state(Track track, StartParameters parameters) {
+      return TrackText.of(track, Integer::toString);
     }
   }
 
   /** Pitches as offsets from the base note. */
-  record Relative() implements StateEncoder {
+  record Relative() implements WholeTrack {
     public String id() { return "relative"; }
-    public QKey key(Track track, TrackEdit action, StartParameters parameters) {
+    public String state(Track track, StartParameters parameters) {
       int base = parameters.baseNote();
-      return new QKey(TrackText.of(track, pitch -> TrackText.signed(pitch - base)), action.key());
+      return TrackText.of(track, pitch -> TrackText.signed(pitch - base));
     }
   }
 
@@ -40,9 +75,9 @@ public sealed interface StateEncoder
    * The melody's shape: each note's step in semitones from the previous note ("^" for the first), with its
    * duration and drum, e.g. "^:0.5:35|+2:1:38|-5:0.25:0". A transposed track has the same key.
    */
-  record Interval() implements StateEncoder {
+  record Interval() implements WholeTrack {
     public String id() { return "interval"; }
-    public QKey key(Track track, TrackEdit action, StartParameters parameters) {
+    public String state(Track track, StartParameters parameters) {
       StringBuilder text = new StringBuilder(track.length() * 10);
       for (int i = 0; i < track.length(); i++) {
         Note note = track.note(i);
@@ -53,7 +88,7 @@ public sealed interface StateEncoder
         }
         text.append(':').append(TrackText.beats(note.beats())).append(':').append(note.drum());
       }
-      return new QKey(text.toString(), action.key());
+      return text.toString();
     }
   }
 

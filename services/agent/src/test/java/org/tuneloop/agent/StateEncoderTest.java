@@ -94,4 +94,21 @@ class StateEncoderTest {
     assertThat(sameAbsolute).isEqualTo(a.equals(b));
     assertThat(sameRelative).isEqualTo(a.equals(b));
   }
+
+  @Property(tries = 300)
+  void theKeysOfEveryActionAtATrackAreEachActionsKey(@ForAll("tracks") Track track,
+                                                     @ForAll @IntRange(min = 48, max = 72) int base) {
+    StartParameters parameters = new StartParameters(base, Scale.MINOR, 8, 90);
+    List<TrackEdit> actions = new java.util.ArrayList<>();
+    for (int note = 0; note < track.length(); note++) {
+      for (Edit edit : Edit.values()) {
+        actions.add(new TrackEdit(edit, note));
+      }
+    }
+    for (StateEncoder encoder : List.of(new StateEncoder.Absolute(), new StateEncoder.Relative(),
+        new StateEncoder.Interval(), new StateEncoder.Local())) {
+      assertThat(encoder.keys(track, actions, parameters)).as(encoder.id())
+          .isEqualTo(actions.stream().map(action -> encoder.key(track, action, parameters)).toList());
+    }
+  }
 }

@@ -5,8 +5,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.math.BigDecimal;
 import java.math.BigInteger;
-import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -49,28 +47,57 @@ public final class CanonicalJson {
   }
 
   private static void object(StringBuilder out, Map<?, ?> map) {
-    List<Map.Entry<String, Object>> entries = new ArrayList<>(map.size());
-    for (Map.Entry<?, ?> e : map.entrySet()) {
-      if (!(e.getKey() instanceof CharSequence key)) {
-        throw new IllegalArgumentException("JSON object key is not a string: " + e.getKey());
+    int size = map.size();
+    if (size > 16) {
+      // A large object (rare in events): sorted by a tree rather than by insertion.
+      java.util.TreeMap<String, Object> sorted = new java.util.TreeMap<>();
+      for (Map.Entry<?, ?> e : map.entrySet()) {
+        sorted.put(key(e.getKey()), e.getValue());
       }
-      entries.add(Map.entry(key.toString(), e.getValue() == null ? NULL : e.getValue()));
+      out.append('{');
+      boolean first = true;
+      for (Map.Entry<String, Object> e : sorted.entrySet()) {
+        if (!first) out.append(',');
+        first = false;
+        string(out, e.getKey());
+        out.append(':');
+        write(out, e.getValue());
+      }
+      out.append('}');
+      return;
     }
-    // String.compareTo compares UTF-16 code units, as RFC 8785 section 3.2.3 asks.
-    entries.sort(Map.Entry.comparingByKey());
+    String[] keys = new String[size];
+    Object[] values = new Object[size];
+    int k = 0;
+    for (Map.Entry<?, ?> e : map.entrySet()) {
+      // Insertion sort, keys and values together: most objects have a handful of keys.
+      // String.compareTo compares UTF-16 code units, as RFC 8785 section 3.2.3 asks (and TreeMap above).
+      String key = key(e.getKey());
+      int at = k++;
+      while (at > 0 && keys[at - 1].compareTo(key) > 0) {
+        keys[at] = keys[at - 1];
+        values[at] = values[at - 1];
+        at--;
+      }
+      keys[at] = key;
+      values[at] = e.getValue();
+    }
     out.append('{');
-    for (Iterator<Map.Entry<String, Object>> it = entries.iterator(); it.hasNext(); ) {
-      Map.Entry<String, Object> e = it.next();
-      string(out, e.getKey());
+    for (int i = 0; i < size; i++) {
+      if (i > 0) out.append(',');
+      string(out, keys[i]);
       out.append(':');
-      write(out, e.getValue() == NULL ? null : e.getValue());
-      if (it.hasNext()) out.append(',');
+      write(out, values[i]);
     }
     out.append('}');
   }
 
-  // Map.entry rejects null values.
-  private static final Object NULL = new Object();
+  private static String key(Object key) {
+    if (!(key instanceof CharSequence text)) {
+      throw new IllegalArgumentException("JSON object key is not a string: " + key);
+    }
+    return text.toString();
+  }
 
   private static void array(StringBuilder out, List<?> list) {
     out.append('[');
@@ -84,7 +111,17 @@ public final class CanonicalJson {
   /** RFC 8785 section 3.2.2.2: only '"', '\\' and control characters are escaped; the rest is literal. */
   static void string(StringBuilder out, String s) {
     out.append('"');
-    for (int i = 0; i < s.length(); i++) {
+    int plain = 0;
+    while (plain < s.length() && s.charAt(plain) >= 0x20 && s.charAt(plain) != '"' && s.charAt(plain) != '\\') {
+      plain++;
+    }
+    // Most strings (keys, ids, state keys) need no escape: copied at once.
+    if (plain == s.length()) {
+      out.append(s).append('"');
+      return;
+    }
+    out.append(s, 0, plain);
+    for (int i = plain; i < s.length(); i++) {
       char c = s.charAt(i);
       switch (c) {
         case '"' -> out.append("\\\"");
@@ -135,14 +172,26 @@ public final class CanonicalJson {
       throw new IllegalArgumentException("JSON has no " + d);
     }
     if (d == 0) return "0"; // and -0
+    // An integer below 2^53 is exact, and its shortest digits are its own.
+    if (Math.abs(d) < 0x1p53 && d == Math.rint(d)) return Long.toString((long) d);
     String sign = d < 0 ? "-" : "";
     double a = Math.abs(d);
-    // Since JDK 19 Double.toString gives the shortest digits that round-trip (JDK-4511638).
-    BigDecimal shortest = new BigDecimal(Double.toString(a)).stripTrailingZeros();
-    String digits = shortest.unscaledValue().toString();
-    int n = digits.length() - shortest.scale(); // a = 0.digits * 10^n
-    if (digits.length() == 2) {
+    // Since JDK 19 Double.toString gives the shortest digits that round-trip (JDK-4511638), as "I.F" or "I.FEx".
+    String text = Double.toString(a);
+    int e = text.indexOf('E');
+    int exponent = e < 0 ? 0 : Integer.parseInt(text, e + 1, text.length(), 10);
+    int end = e < 0 ? text.length() : e;
+    int point = text.indexOf('.');
+    String all = text.substring(0, point) + text.substring(point + 1, end);
+    int lead = 0;
+    while (lead < all.length() - 1 && all.charAt(lead) == '0') lead++;
+    int last = all.length();
+    while (last > lead + 1 && all.charAt(last - 1) == '0') last--;
+    String digits = all.substring(lead, last);
+    int n = point + exponent - lead; // a = 0.digits * 10^n
+    if (digits.length() == 2 && a < Double.MIN_NORMAL) {
       // Java may pick two digits where one would do but lies farther off (4.9E-324); ECMAScript takes the one digit.
+      // Only a subnormal has so few bits that a one-digit decimal round-trips yet another two-digit one is closer.
       BigDecimal exact = new BigDecimal(a);
       BigDecimal best = null;
       BigDecimal bestDistance = null;

@@ -134,4 +134,94 @@ class CanonicalJsonTest {
     assertThat(CanonicalJson.encode(a)).isEqualTo("{\"a\":null,\"b\":{\"x\":[1,null],\"y\":2},\"c\":{\"k\":1}}");
     assertThat(CanonicalJson.encode(b)).isEqualTo(CanonicalJson.encode(a));
   }
+
+  /**
+   * The number text against a plain reference (every digit through BigDecimal, the one-digit check on every
+   * two-digit result) over doubles of every kind: random bit patterns, integers, short decimals at every scale,
+   * subnormals. The writer takes shortcuts for speed (integers, no BigDecimal, the check on subnormals only).
+   */
+  @Test
+  void numbersMatchAPlainReferenceOverManyDoubles() {
+    java.util.SplittableRandom random = new java.util.SplittableRandom(8785);
+    java.util.List<Double> values = new java.util.ArrayList<>();
+    for (int i = 0; i < 200_000; i++) {
+      values.add(Double.longBitsToDouble(random.nextLong()));
+      values.add((double) random.nextLong(-(1L << 54), 1L << 54));
+      values.add(Double.longBitsToDouble(random.nextLong(1L << 52))); // subnormal
+      values.add(random.nextDouble() * Math.pow(10, random.nextInt(-30, 30)));
+    }
+    for (int exponent = -325; exponent <= 308; exponent++) {
+      for (int twoDigits = 10; twoDigits <= 99; twoDigits++) {
+        values.add(Double.parseDouble(twoDigits + "e" + exponent));
+        values.add(Double.parseDouble(twoDigits / 10 + "e" + exponent));
+      }
+    }
+    values.addAll(java.util.List.of(Double.MIN_VALUE, Double.MIN_NORMAL, Double.MAX_VALUE, 0x1p53, 0x1p53 - 1,
+        -0x1p53, 0.25, 0.75, 0.1, 1e21, 1e-7, 9.5, 1.0e15));
+    for (double d : values) {
+      if (Double.isNaN(d) || Double.isInfinite(d)) continue;
+      assertThat(CanonicalJson.ecmaScript(d)).as("%s (bits %x)", d, Double.doubleToRawLongBits(d))
+          .isEqualTo(reference(d));
+    }
+  }
+
+  /** ECMAScript's Number::toString written plainly, the oracle of the test above. */
+  private static String reference(double d) {
+    if (d == 0) return "0";
+    String sign = d < 0 ? "-" : "";
+    double a = Math.abs(d);
+    BigDecimal shortest = new BigDecimal(Double.toString(a)).stripTrailingZeros();
+    String digits = shortest.unscaledValue().toString();
+    int n = digits.length() - shortest.scale();
+    if (digits.length() == 2) {
+      BigDecimal exact = new BigDecimal(a);
+      BigDecimal best = null;
+      BigDecimal bestDistance = null;
+      int first = digits.charAt(0) - '0';
+      for (int candidate : new int[] {first, first + 1}) {
+        BigDecimal value = BigDecimal.valueOf(candidate).scaleByPowerOfTen(n - 1);
+        if (Double.parseDouble(value.toString()) != a) continue;
+        BigDecimal distance = value.subtract(exact).abs();
+        if (bestDistance == null || distance.compareTo(bestDistance) < 0) {
+          best = value;
+          bestDistance = distance;
+        }
+      }
+      if (best != null) {
+        BigDecimal s = best.stripTrailingZeros();
+        digits = s.unscaledValue().toString();
+        n = digits.length() - s.scale();
+      }
+    }
+    int k = digits.length();
+    String text;
+    if (k <= n && n <= 21) text = digits + "0".repeat(n - k);
+    else if (0 < n && n <= 21) text = digits.substring(0, n) + "." + digits.substring(n);
+    else if (-6 < n && n <= 0) text = "0." + "0".repeat(-n) + digits;
+    else text = (k == 1 ? digits : digits.charAt(0) + "." + digits.substring(1)) + "e" + (n - 1 >= 0 ? "+" : "-")
+        + Math.abs(n - 1);
+    return sign + text;
+  }
+
+  @Test
+  void stringsWithAndWithoutEscapes() {
+    assertThat(CanonicalJson.encode("plain-key@3")).isEqualTo("\"plain-key@3\"");
+    assertThat(CanonicalJson.encode("ends with a quote\"")).isEqualTo("\"ends with a quote\\\"\"");
+    assertThat(CanonicalJson.encode("\\starts")).isEqualTo("\"\\\\starts\"");
+    assertThat(CanonicalJson.encode("")).isEqualTo("\"\"");
+  }
+
+  @Test
+  void largeObjectsAreSortedLikeSmallOnes() {
+    Map<String, Object> large = new LinkedHashMap<>();
+    StringBuilder expected = new StringBuilder("{");
+    for (int i = 99; i >= 10; i--) {
+      large.put("k" + i, i % 3 == 0 ? null : i);
+    }
+    for (int i = 10; i <= 99; i++) {
+      expected.append(i > 10 ? "," : "").append("\"k").append(i).append("\":").append(i % 3 == 0 ? "null" : i);
+    }
+    assertThat(CanonicalJson.encode(large)).isEqualTo(expected.append('}').toString());
+    assertThatThrownBy(() -> CanonicalJson.encode(Map.of(1, "a"))).isInstanceOf(IllegalArgumentException.class);
+  }
 }

@@ -19,17 +19,40 @@ public record TrackEdit(Edit edit, int note) {
    * Pitch edits move by the bounds' {@link PitchStep}.
    */
   public Optional<Track> applyTo(Track track, EditBounds bounds) {
-    if (note < 0 || note >= track.length()) {
+    if (!isValidAt(track, bounds)) {
       return Optional.empty();
     }
     Note current = track.note(note);
+    return Optional.of(switch (edit) {
+      case PITCH_UP -> track.with(note, new Note(bounds.pitchStep().up(current.pitch()), current.beats(), current.drum()));
+      case PITCH_DOWN ->
+          track.with(note, new Note(bounds.pitchStep().down(current.pitch()), current.beats(), current.drum()));
+      case DURATION_UP ->
+          track.with(note, new Note(current.pitch(), onGrid(current.beats() + bounds.beatStep(), bounds), current.drum()));
+      case DURATION_DOWN ->
+          track.with(note, new Note(current.pitch(), onGrid(current.beats() - bounds.beatStep(), bounds), current.drum()));
+      case CHANGE_PERCUSSION -> track.with(note, new Note(current.pitch(), current.beats(), nextDrum(current, bounds)));
+      case REMOVE_NOTE -> track.without(note);
+    });
+  }
+
+  /**
+   * Whether {@link #applyTo} gives a track, decided without making it: a choice checks every edit of every note
+   * and keeps only the valid ones.
+   */
+  public boolean isValidAt(Track track, EditBounds bounds) {
+    if (note < 0 || note >= track.length()) {
+      return false;
+    }
+    Note current = track.note(note);
     return switch (edit) {
-      case PITCH_UP -> pitch(track, current, bounds.pitchStep().up(current.pitch()), bounds);
-      case PITCH_DOWN -> pitch(track, current, bounds.pitchStep().down(current.pitch()), bounds);
-      case DURATION_UP -> duration(track, current, current.beats() + bounds.beatStep(), bounds);
-      case DURATION_DOWN -> duration(track, current, current.beats() - bounds.beatStep(), bounds);
-      case CHANGE_PERCUSSION -> percussion(track, current, bounds);
-      case REMOVE_NOTE -> track.length() > bounds.minNotes() ? Optional.of(track.without(note)) : Optional.empty();
+      case PITCH_UP -> inRange(bounds.pitchStep().up(current.pitch()), bounds);
+      case PITCH_DOWN -> inRange(bounds.pitchStep().down(current.pitch()), bounds);
+      case DURATION_UP -> inRange(current.beats() + bounds.beatStep(), bounds);
+      case DURATION_DOWN -> inRange(current.beats() - bounds.beatStep(), bounds);
+      // Needs at least two drums, or the edit could not change anything.
+      case CHANGE_PERCUSSION -> bounds.drums().size() >= 2;
+      case REMOVE_NOTE -> track.length() > bounds.minNotes();
     };
   }
 
@@ -39,7 +62,7 @@ public record TrackEdit(Edit edit, int note) {
     for (int index = 0; index < track.length(); index++) {
       for (Edit edit : Edit.values()) {
         TrackEdit action = new TrackEdit(edit, index);
-        if (action.applyTo(track, bounds).isPresent()) {
+        if (action.isValidAt(track, bounds)) {
           valid.add(action);
         }
       }
@@ -48,7 +71,20 @@ public record TrackEdit(Edit edit, int note) {
   }
 
   /** Stable text form, e.g. "pitch-up@3". */
-  public String key() { return edit.id() + "@" + note; }
+  public String key() {
+    return note >= 0 && note < KEYS_MADE[0].length ? KEYS_MADE[edit.ordinal()][note] : edit.id() + "@" + note;
+  }
+
+  /** The keys of the usual note indices, written once: every choice looks up the key of each valid edit. */
+  private static final String[][] KEYS_MADE = new String[Edit.values().length][64];
+
+  static {
+    for (Edit e : Edit.values()) {
+      for (int n = 0; n < KEYS_MADE[e.ordinal()].length; n++) {
+        KEYS_MADE[e.ordinal()][n] = e.id() + "@" + n;
+      }
+    }
+  }
 
   /**
    * What the action did, in words, e.g. "raised note 4 by a semitone" or "changed the drum of note 2". Notes are
@@ -74,34 +110,24 @@ public record TrackEdit(Edit edit, int note) {
     return new TrackEdit(Edit.parse(matcher.group(1)), Integer.parseInt(matcher.group(2)));
   }
 
-  private Optional<Track> pitch(Track track, Note current, int pitch, EditBounds bounds) {
-    if (pitch < bounds.minPitch() || pitch > bounds.maxPitch()) {
-      return Optional.empty();
-    }
-    return Optional.of(track.with(note, new Note(pitch, current.beats(), current.drum())));
+  private static boolean inRange(int pitch, EditBounds bounds) {
+    return pitch >= bounds.minPitch() && pitch <= bounds.maxPitch();
   }
 
-  private Optional<Track> duration(Track track, Note current, double beats, EditBounds bounds) {
-    if (beats < bounds.minBeats() - BEAT_SLACK || beats > bounds.maxBeats() + BEAT_SLACK) {
-      return Optional.empty();
-    }
-    return Optional.of(track.with(note, new Note(current.pitch(), onGrid(beats, bounds), current.drum())));
+  private static boolean inRange(double beats, EditBounds bounds) {
+    return beats >= bounds.minBeats() - BEAT_SLACK && beats <= bounds.maxBeats() + BEAT_SLACK;
   }
 
   /**
    * The next drum of the set, cyclically (the first one when the current hit is not in the set).
    * Deliberately deterministic rather than a random other drum: a (state, action) pair must always
    * lead to the same next state, or Q(s, a) would average over several successors and replays would
-   * need an extra draw. Needs at least two drums, or the edit could not change anything.
+   * need an extra draw.
    */
-  private Optional<Track> percussion(Track track, Note current, EditBounds bounds) {
+  private static int nextDrum(Note current, EditBounds bounds) {
     List<Integer> drums = bounds.drums();
-    if (drums.size() < 2) {
-      return Optional.empty();
-    }
     int at = drums.indexOf(current.drum());
-    int drum = at < 0 ? drums.get(0) : drums.get((at + 1) % drums.size());
-    return Optional.of(track.with(note, new Note(current.pitch(), current.beats(), drum)));
+    return at < 0 ? drums.get(0) : drums.get((at + 1) % drums.size());
   }
 
   /**

@@ -139,6 +139,10 @@ class TrackEditTest {
   void keyAndParse() {
     assertThat(new TrackEdit(PITCH_UP, 3).key()).isEqualTo("pitch-up@3");
     assertThat(new TrackEdit(CHANGE_PERCUSSION, 12).key()).isEqualTo("change-percussion@12");
+    // Past the keys written once at start-up, and below zero (parse refuses it; the key still says what it is).
+    assertThat(new TrackEdit(DURATION_DOWN, 64).key()).isEqualTo("duration-down@64");
+    assertThat(new TrackEdit(PITCH_DOWN, 1000).key()).isEqualTo("pitch-down@1000");
+    assertThat(new TrackEdit(PITCH_DOWN, -1).key()).isEqualTo("pitch-down@-1");
     assertThat(TrackEdit.parse("remove-note@0")).isEqualTo(new TrackEdit(REMOVE_NOTE, 0));
     for (String bad : new String[] {"pitch-up", "pitch-up@", "pitch-up@-1", "pitch-up@x", "@3", "bend@3", "pitch-up@3@4"}) {
       assertThatThrownBy(() -> TrackEdit.parse(bad)).as(bad).isInstanceOf(IllegalArgumentException.class);
