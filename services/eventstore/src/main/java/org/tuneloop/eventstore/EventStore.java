@@ -73,15 +73,33 @@ public final class EventStore {
   private static final String NOTIFY =
       "select set_config('synchronous_commit', 'off', true), pg_notify('" + CHANNEL + "', '')";
 
+  /**
+   * The least time between two notifications of one process, when it has a Vert.x to time them by. At hundreds of
+   * appends a second, one notification per commit (and one read of the log by every follower after it) is work the
+   * database does per rating; spaced, a follower learns of a commit at most this much later, and reads the commits
+   * of that time in one page.
+   */
+  public static final long NOTIFY_SPACING_MS = 25;
+
   private final Pool pool;
-  // One notification in flight at a time; appends committed meanwhile are covered by one more after it.
+  private final io.vertx.core.Vertx vertx;
+  // One notification in flight (or waiting for its time) at a time; appends committed meanwhile are covered by one
+  // more after it.
   private final java.util.concurrent.atomic.AtomicBoolean notifying = new java.util.concurrent.atomic.AtomicBoolean();
   private final java.util.concurrent.atomic.AtomicBoolean notifyPending = new java.util.concurrent.atomic.AtomicBoolean();
+  private volatile long lastNotifiedMillis = Long.MIN_VALUE / 2;
 
   private final Snapshots snapshots;
 
+  /** A store that notifies followers after each commit, at once (tests, tools). */
   public EventStore(Pool pool) {
+    this(pool, null);
+  }
+
+  /** A store whose notifications are at least {@link #NOTIFY_SPACING_MS} apart, timed on {@code vertx}. */
+  public EventStore(Pool pool, io.vertx.core.Vertx vertx) {
     this.pool = Objects.requireNonNull(pool, "pool");
+    this.vertx = vertx;
     this.snapshots = new Snapshots(pool);
   }
 
@@ -92,7 +110,17 @@ public final class EventStore {
   private void notifyFollowers() {
     notifyPending.set(true);
     if (!notifying.compareAndSet(false, true)) return;
+    long wait = vertx == null ? 0 : lastNotifiedMillis + NOTIFY_SPACING_MS - System.nanoTime() / 1_000_000;
+    if (wait > 0) {
+      vertx.setTimer(wait, t -> sendNotification());
+    } else {
+      sendNotification();
+    }
+  }
+
+  private void sendNotification() {
     notifyPending.set(false);
+    lastNotifiedMillis = System.nanoTime() / 1_000_000;
     pool.query(NOTIFY).execute().onComplete(done -> {
       notifying.set(false);
       if (notifyPending.get()) notifyFollowers();

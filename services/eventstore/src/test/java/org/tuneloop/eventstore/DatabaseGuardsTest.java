@@ -150,6 +150,35 @@ class DatabaseGuardsTest {
   }
 
   @Test
+  void notificationsAreSpacedYetOneFollowsTheLastAppend() throws Exception {
+    EventStore spaced = new EventStore(open.pool(), open.vertx());
+    try (Connection listener = db.appConnection(); Statement s = listener.createStatement()) {
+      s.execute("listen events");
+      PGConnection pg = listener.unwrap(PGConnection.class);
+      int appends = 60;
+      for (int i = 0; i < appends; i++) {
+        result(spaced.append("participant-" + UUID.randomUUID(), ExpectedVersion.noStream(), List.of(
+            new NewEvent(UUID.randomUUID(), "TrackRated", 1, new JsonObject().put("rating", i % 10 + 1),
+                new JsonObject()))));
+      }
+      // Appends one after the other take a few milliseconds each: far fewer notifications than appends.
+      int received = 0;
+      PGNotification[] batch;
+      while ((batch = pg.getNotifications(500)) != null && batch.length > 0) {
+        received += batch.length;
+      }
+      assertThat(received).isBetween(1, appends / 2);
+      // Quiet now: the next append is notified (after at most the spacing), not left for the poll.
+      long started = System.nanoTime();
+      result(spaced.append("participant-" + UUID.randomUUID(), ExpectedVersion.noStream(), List.of(
+          new NewEvent(UUID.randomUUID(), "TrackRated", 1, new JsonObject().put("rating", 5), new JsonObject()))));
+      PGNotification[] after = pg.getNotifications(5_000);
+      assertThat(after).isNotNull().isNotEmpty();
+      assertThat((System.nanoTime() - started) / 1_000_000).isLessThan(1_000);
+    }
+  }
+
+  @Test
   void migratingAgainAppliesNothing() {
     assertThat(Migrations.migrate(db.owner(), TestDatabases.APP_ROLE)).isZero();
   }

@@ -54,7 +54,7 @@ public final class Platform implements AutoCloseable {
     this.vertx = vertx;
     this.pool = pool;
     this.metrics = metrics;
-    this.store = new EventStore(pool);
+    this.store = new EventStore(pool, vertx);
     this.checkpoints = new Checkpoints(pool);
     Metrics meters = Metrics.of(metrics);
     this.participants = new Participants(store, instanceName(), meters);
