@@ -275,6 +275,15 @@ final class BenchCommand implements Callable<Integer> {
     return (System.nanoTime() - started) / 1e9;
   }
 
+  /** Garbage collections so far, of every collector. */
+  private static long collections() {
+    long total = 0;
+    for (var gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+      total += Math.max(0, gc.getCollectionCount());
+    }
+    return total;
+  }
+
   /** Milliseconds the JIT compiler has spent so far (0 where the JVM does not say). */
   private static long compiling() {
     java.lang.management.CompilationMXBean compiler = ManagementFactory.getCompilationMXBean();
@@ -529,12 +538,22 @@ final class BenchCommand implements Callable<Integer> {
       Platform.await(Participants.withoutSnapshots(platform.store, "bench").load(id));
     }
     int events = 0;
+    // Loads during which the JVM collected garbage, and the slowest load without one: what the slow loads are.
+    int withCollection = 0;
+    Histogram withoutCollection = new Histogram(60_000_000L, 3);
     for (int i = 0; i < plan.coldLoads(); i++) {
       Participants fresh = new Participants(platform.store, "bench");
       String id = ids.get(i % ids.size());
+      long collectionsBefore = collections();
       long started = System.nanoTime();
       Participants.Loaded loaded = Platform.await(fresh.load(id));
-      micros.recordValue((System.nanoTime() - started) / 1_000);
+      long loadMicros = (System.nanoTime() - started) / 1_000;
+      micros.recordValue(loadMicros);
+      if (collections() != collectionsBefore) {
+        withCollection++;
+      } else {
+        withoutCollection.recordValue(loadMicros);
+      }
       events = loaded.version();
       started = System.nanoTime();
       Platform.await(platform.store.readStreamData(Participants.streamId(id), 0));
@@ -548,6 +567,8 @@ final class BenchCommand implements Callable<Integer> {
     }
     put("cold_load_p50_ms", micros.getValueAtPercentile(50) / 1000.0);
     put("cold_load_p99_ms", micros.getValueAtPercentile(99) / 1000.0);
+    put("cold_loads_during_gc", withCollection);
+    put("cold_load_max_ms_without_gc", withoutCollection.getMaxValue() / 1000.0);
     put("cold_load_read_p50_ms", readMicros.getValueAtPercentile(50) / 1000.0);
     put("cold_load_all_columns_read_p50_ms", fullReadMicros.getValueAtPercentile(50) / 1000.0);
     put("cold_load_without_snapshots_p50_ms", unsnappedMicros.getValueAtPercentile(50) / 1000.0);
