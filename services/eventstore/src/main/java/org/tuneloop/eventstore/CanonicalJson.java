@@ -48,39 +48,33 @@ public final class CanonicalJson {
 
   private static void object(StringBuilder out, Map<?, ?> map) {
     int size = map.size();
+    String[] keys = new String[size];
+    Object[] values = new Object[size];
+    int k = 0;
+    // String.compareTo (and so TreeMap) compares UTF-16 code units, as RFC 8785 section 3.2.3 asks.
     if (size > 16) {
-      // A large object (rare in events): sorted by a tree rather than by insertion.
+      // A large object (rare in events): sorted by a tree.
       java.util.TreeMap<String, Object> sorted = new java.util.TreeMap<>();
       for (Map.Entry<?, ?> e : map.entrySet()) {
         sorted.put(key(e.getKey()), e.getValue());
       }
-      out.append('{');
-      boolean first = true;
       for (Map.Entry<String, Object> e : sorted.entrySet()) {
-        if (!first) out.append(',');
-        first = false;
-        string(out, e.getKey());
-        out.append(':');
-        write(out, e.getValue());
+        keys[k] = e.getKey();
+        values[k++] = e.getValue();
       }
-      out.append('}');
-      return;
-    }
-    String[] keys = new String[size];
-    Object[] values = new Object[size];
-    int k = 0;
-    for (Map.Entry<?, ?> e : map.entrySet()) {
+    } else {
       // Insertion sort, keys and values together: most objects have a handful of keys.
-      // String.compareTo compares UTF-16 code units, as RFC 8785 section 3.2.3 asks (and TreeMap above).
-      String key = key(e.getKey());
-      int at = k++;
-      while (at > 0 && keys[at - 1].compareTo(key) > 0) {
-        keys[at] = keys[at - 1];
-        values[at] = values[at - 1];
-        at--;
+      for (Map.Entry<?, ?> e : map.entrySet()) {
+        String key = key(e.getKey());
+        int at = k++;
+        while (at > 0 && keys[at - 1].compareTo(key) > 0) {
+          keys[at] = keys[at - 1];
+          values[at] = values[at - 1];
+          at--;
+        }
+        keys[at] = key;
+        values[at] = e.getValue();
       }
-      keys[at] = key;
-      values[at] = e.getValue();
     }
     out.append('{');
     for (int i = 0; i < size; i++) {

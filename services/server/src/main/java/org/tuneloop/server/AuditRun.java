@@ -181,7 +181,10 @@ public final class AuditRun {
     for (int i = 0; i < Math.min(Math.max(1, parallelism), ids.size()); i++) {
       running.add(Repeat.whileTrue(() -> {
         String id = queue.poll();
-        return id == null ? Future.succeededFuture(false) : work.apply(id).map(result -> results.add(result));
+        return id == null ? Future.succeededFuture(false) : work.apply(id).map(result -> {
+          results.add(result);
+          return true;
+        });
       }));
     }
     return Future.all(running).map(done -> List.copyOf(results));

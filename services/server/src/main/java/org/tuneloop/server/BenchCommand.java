@@ -294,7 +294,10 @@ final class BenchCommand implements Callable<Integer> {
   private static Future<Void> rateUntil(BenchParticipant p, java.util.concurrent.atomic.AtomicBoolean enough,
                                         AtomicLong ratings) {
     return Repeat.whileTrue(() -> enough.get() ? Future.succeededFuture(false)
-        : p.rate().map(nanos -> ratings.incrementAndGet() > 0));
+        : p.rate().map(nanos -> {
+          ratings.incrementAndGet();
+          return true;
+        }));
   }
 
   /** Where a thread's CPU is counted in the round trip's figures. */
@@ -383,7 +386,10 @@ final class BenchCommand implements Callable<Integer> {
     List<Future<Void>> loops = new ArrayList<>();
     for (int i = 0; i < WRITERS; i++) {
       loops.add(Repeat.whileTrue(() -> System.nanoTime() >= until ? Future.succeededFuture(false)
-          : rawTransaction(owner, groups, next.getAndIncrement()).map(x -> transactions.incrementAndGet() > 0)));
+          : rawTransaction(owner, groups, next.getAndIncrement()).map(x -> {
+            transactions.incrementAndGet();
+            return true;
+          })));
     }
     // The same warm-up and window as the rating round trip.
     Thread.sleep(plan.warmUpSeconds() * 1000L);
