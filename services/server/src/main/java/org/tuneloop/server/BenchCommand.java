@@ -96,6 +96,7 @@ final class BenchCommand implements Callable<Integer> {
     PrintWriter print = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     Plan plan = Plan.of(quick);
+    long started = System.nanoTime();
     Path folder = Files.createTempDirectory("tuneloop-bench-");
     err.println("Benchmark (" + (quick ? "quick" : "full") + ") on " + (url == null ? "an embedded PostgreSQL in "
         + folder : "the database at --db") + " ...");
@@ -104,7 +105,7 @@ final class BenchCommand implements Callable<Integer> {
       Platform platform = Platform.open(url, folder, appPassword, poolSize);
       figures.put("pool_size", poolSize);
       try {
-        run(platform, folder, plan, err);
+        run(platform, folder, plan, err, started);
       } finally {
         platform.close();
       }
@@ -125,10 +126,11 @@ final class BenchCommand implements Callable<Integer> {
     return 0;
   }
 
-  private void run(Platform platform, Path folder, Plan plan, PrintWriter err) throws Exception {
-    HttpVerticle http = new HttpVerticle(new ServerConfig("localhost", 0, null, folder, false, null, null), platform)
-        .withCommandRate(null);
+  private void run(Platform platform, Path folder, Plan plan, PrintWriter err, long started) throws Exception {
+    HttpVerticle http = server(platform, folder);
     Platform.await(platform.vertx().deployVerticle(http));
+    // As serve: the database up (an embedded one made and started), migrated, and the HTTP server listening.
+    put("ready_s", (System.nanoTime() - started) / 1e9);
     Researchers.Researcher researcher = Platform.await(platform.researchers.create(
         "bench@localhost", Researchers.Role.RESEARCHER, Passwords.hash(AccessTokens.newSecret())));
     String token = Platform.await(platform.apiTokens.issue(researcher.id(), "bench")).token();
@@ -158,12 +160,33 @@ final class BenchCommand implements Callable<Integer> {
       }
       phase(err, "replay and audit of the log");
       replay(platform, owner);
+      phase(err, "a second server on the whole log");
+      secondServer(platform, folder);
       phase(err, "cold loads of " + STEPS + "-step participants");
       coldLoad(platform, full, plan);
     } finally {
       participants.close();
       Platform.await(owner.close());
     }
+  }
+
+  private static HttpVerticle server(Platform platform, Path folder) {
+    return new HttpVerticle(new ServerConfig("localhost", 0, null, folder, false, null, null), platform)
+        .withCommandRate(null);
+  }
+
+  /**
+   * Another server started on the log the bench has filled, as after a restart (in this JVM, so compiled already):
+   * how soon it answers, and how long its live monitor takes to fold the whole log in the background.
+   */
+  private void secondServer(Platform platform, Path folder) {
+    long started = System.nanoTime();
+    HttpVerticle second = server(platform, folder);
+    String deployment = Platform.await(platform.vertx().deployVerticle(second));
+    put("second_server_ready_s", (System.nanoTime() - started) / 1e9);
+    Platform.await(second.monitor().caughtUp());
+    put("monitor_catch_up_s", (System.nanoTime() - started) / 1e9);
+    Platform.await(platform.vertx().undeploy(deployment));
   }
 
   private static void phase(PrintWriter err, String what) {
@@ -520,8 +543,13 @@ final class BenchCommand implements Callable<Integer> {
     });
   }
 
-  /** Cold loads run before the counted ones, so that the counted ones measure loading, not compiling. */
-  private static final int COLD_LOAD_WARM_UP = 10;
+  /**
+   * Rounds of cold loads before the counted ones, at least: a cold load is of a participant the server has not cached,
+   * in a server that has run for a while, so the rounds that compile the snapshot decoder and the fold are not
+   * counted. The warm-up goes on until the JIT compiler has settled (compiling for less than a twentieth of the last
+   * COLD_LOAD_WARM_UP rounds' time), at most 25 times as many rounds.
+   */
+  private static final int COLD_LOAD_WARM_UP = 20;
 
   /** A participant with STEPS ratings, loaded by a server that has never seen it, again and again. */
   private void coldLoad(Platform platform, ConcurrentLinkedQueue<String> full, Plan plan) {
@@ -529,58 +557,84 @@ final class BenchCommand implements Callable<Integer> {
     if (ids.isEmpty()) {
       throw new IllegalStateException("no participant reached " + STEPS + " ratings; the rating phase was too short");
     }
-    Histogram micros = new Histogram(60_000_000L, 3);
-    // Where a cold load's time goes, measured in turn with the loads: reading the rows it reads (what folding needs),
-    // and reading every column of them (as the audit does), without folding.
-    Histogram readMicros = new Histogram(60_000_000L, 3);
-    Histogram fullReadMicros = new Histogram(60_000_000L, 3);
-    // The same loads folding the whole stream, as before snapshots (docs/performance.md).
-    Histogram unsnappedMicros = new Histogram(60_000_000L, 3);
-    // A cold load is of a participant the server has not cached, in a server that has run for a while: the first
-    // loads, which compile the snapshot decoder and the fold, are not counted.
-    for (int i = 0; i < COLD_LOAD_WARM_UP; i++) {
-      String id = ids.get(i % ids.size());
-      Platform.await(new Participants(platform.store, "bench").load(id));
-      Platform.await(Participants.withoutSnapshots(platform.store, "bench").load(id));
+    ColdLoads warmUp = new ColdLoads();
+    // Milliseconds compiling and of wall time at the end of each warm-up round, the start first.
+    List<long[]> marks = new ArrayList<>(List.of(new long[] {compiling(), System.nanoTime() / 1_000_000}));
+    int rounds = 0;
+    while (rounds < COLD_LOAD_WARM_UP || (rounds < 25 * COLD_LOAD_WARM_UP && compilingShare(marks) >= 0.05)) {
+      warmUp.round(platform, ids.get(rounds % ids.size()));
+      marks.add(new long[] {compiling(), System.nanoTime() / 1_000_000});
+      rounds++;
     }
-    int events = 0;
-    // Loads during which the JVM collected garbage, and the slowest load without one: what the slow loads are.
-    int withCollection = 0;
-    Histogram withoutCollection = new Histogram(60_000_000L, 3);
+    put("cold_load_warm_up_rounds", rounds);
+    // What a server that has just started pays: the warm-up's loads, the first ones compiling.
+    put("cold_load_warm_up_p99_ms", warmUp.loads.getValueAtPercentile(99) / 1000.0);
+    ColdLoads counted = new ColdLoads();
     for (int i = 0; i < plan.coldLoads(); i++) {
-      Participants fresh = new Participants(platform.store, "bench");
-      String id = ids.get(i % ids.size());
+      counted.round(platform, ids.get((rounds + i) % ids.size()));
+    }
+    put("cold_load_p50_ms", counted.loads.getValueAtPercentile(50) / 1000.0);
+    put("cold_load_p99_ms", counted.loads.getValueAtPercentile(99) / 1000.0);
+    put("cold_loads_during_gc", counted.withCollection);
+    put("cold_loads_while_compiling", counted.whileCompiling);
+    put("cold_load_max_ms_without_gc", counted.withoutCollection.getMaxValue() / 1000.0);
+    put("cold_load_read_p50_ms", counted.reads.getValueAtPercentile(50) / 1000.0);
+    put("cold_load_all_columns_read_p50_ms", counted.fullReads.getValueAtPercentile(50) / 1000.0);
+    put("cold_load_without_snapshots_p50_ms", counted.unsnapped.getValueAtPercentile(50) / 1000.0);
+    put("cold_load_without_snapshots_p99_ms", counted.unsnapped.getValueAtPercentile(99) / 1000.0);
+    put("cold_load_events", counted.events);
+    put("cold_loads", plan.coldLoads());
+  }
+
+  /** The share of the last COLD_LOAD_WARM_UP rounds' wall time the JIT compiler spent compiling. */
+  private static double compilingShare(List<long[]> marks) {
+    long[] last = marks.getLast();
+    long[] first = marks.get(marks.size() - 1 - COLD_LOAD_WARM_UP);
+    return (double) (last[0] - first[0]) / Math.max(1, last[1] - first[1]);
+  }
+
+  /** Cold loads with, in turn, where their time goes (microseconds). */
+  private static final class ColdLoads {
+    final Histogram loads = new Histogram(60_000_000L, 3);
+    // Reading the rows a load reads (what folding needs), and reading every column of them (as the audit does),
+    // without folding.
+    final Histogram reads = new Histogram(60_000_000L, 3);
+    final Histogram fullReads = new Histogram(60_000_000L, 3);
+    // The same loads folding the whole stream, as before snapshots (docs/performance.md).
+    final Histogram unsnapped = new Histogram(60_000_000L, 3);
+    // Loads during which the JVM collected garbage or compiled, and the slowest load without a collection: what the
+    // slow loads are.
+    final Histogram withoutCollection = new Histogram(60_000_000L, 3);
+    int withCollection;
+    int whileCompiling;
+    int events;
+
+    void round(Platform platform, String id) {
       long collectionsBefore = collections();
+      long compiledBefore = compiling();
       long started = System.nanoTime();
-      Participants.Loaded loaded = Platform.await(fresh.load(id));
+      Participants.Loaded loaded = Platform.await(new Participants(platform.store, "bench").load(id));
       long loadMicros = (System.nanoTime() - started) / 1_000;
-      micros.recordValue(loadMicros);
+      loads.recordValue(loadMicros);
       if (collections() != collectionsBefore) {
         withCollection++;
       } else {
         withoutCollection.recordValue(loadMicros);
       }
+      if (compiling() != compiledBefore) {
+        whileCompiling++;
+      }
       events = loaded.version();
       started = System.nanoTime();
       Platform.await(platform.store.readStreamData(Participants.streamId(id), 0));
-      readMicros.recordValue((System.nanoTime() - started) / 1_000);
+      reads.recordValue((System.nanoTime() - started) / 1_000);
       started = System.nanoTime();
       Platform.await(platform.store.readStream(Participants.streamId(id), 0));
-      fullReadMicros.recordValue((System.nanoTime() - started) / 1_000);
+      fullReads.recordValue((System.nanoTime() - started) / 1_000);
       started = System.nanoTime();
       Platform.await(Participants.withoutSnapshots(platform.store, "bench").load(id));
-      unsnappedMicros.recordValue((System.nanoTime() - started) / 1_000);
+      unsnapped.recordValue((System.nanoTime() - started) / 1_000);
     }
-    put("cold_load_p50_ms", micros.getValueAtPercentile(50) / 1000.0);
-    put("cold_load_p99_ms", micros.getValueAtPercentile(99) / 1000.0);
-    put("cold_loads_during_gc", withCollection);
-    put("cold_load_max_ms_without_gc", withoutCollection.getMaxValue() / 1000.0);
-    put("cold_load_read_p50_ms", readMicros.getValueAtPercentile(50) / 1000.0);
-    put("cold_load_all_columns_read_p50_ms", fullReadMicros.getValueAtPercentile(50) / 1000.0);
-    put("cold_load_without_snapshots_p50_ms", unsnappedMicros.getValueAtPercentile(50) / 1000.0);
-    put("cold_load_without_snapshots_p99_ms", unsnappedMicros.getValueAtPercentile(99) / 1000.0);
-    put("cold_load_events", events);
-    put("cold_loads", plan.coldLoads());
   }
 
   private void put(String name, Object value) {

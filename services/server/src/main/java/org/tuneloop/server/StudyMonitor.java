@@ -1,6 +1,7 @@
 package org.tuneloop.server;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
@@ -54,6 +55,7 @@ final class StudyMonitor {
   private PgSubscriber subscriber;
   private long pollTimer = -1;
   private long sweepTimer = -1;
+  private final Promise<Void> caughtUp = Promise.promise();
 
   /** One participant as the monitor shows it. Mutable, touched only on the event loop that follows the log. */
   static final class Row {
@@ -111,6 +113,11 @@ final class StudyMonitor {
     });
   }
 
+  /** Completes once the follower has first read to the end of the log: from then on every row is whole. */
+  Future<Void> caughtUp() {
+    return caughtUp.future();
+  }
+
   Future<Void> stop() {
     vertx.cancelTimer(pollTimer);
     vertx.cancelTimer(sweepTimer);
@@ -133,6 +140,9 @@ final class StudyMonitor {
       EventStore.LogPage page = result.result();
       page.events().forEach(this::apply);
       cursor = page.next();
+      if (page.events().size() < PAGE) {
+        caughtUp.tryComplete();
+      }
       if (page.events().size() == PAGE || again) {
         read();
       }

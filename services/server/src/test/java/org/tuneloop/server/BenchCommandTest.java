@@ -47,7 +47,8 @@ class BenchCommandTest {
     // The figures beside the ratios and the settings they were measured under.
     for (String name : new String[] {"rating_roundtrip_per_s", "jvm_cpu_ms_per_rating", "server_cpu_ms_per_rating",
         "participants_cpu_ms_per_rating", "raw_per_s", "raw_read_s", "replay_s", "audit_s",
-        "cold_loads_during_gc", "pg_fsync", "pg_synchronous_commit", "pg_full_page_writes", "pg_shared_buffers"}) {
+        "cold_loads_during_gc", "cold_loads_while_compiling", "cold_load_warm_up_rounds", "cold_load_warm_up_p99_ms", "ready_s",
+        "second_server_ready_s", "monitor_catch_up_s", "pg_fsync", "pg_synchronous_commit", "pg_full_page_writes", "pg_shared_buffers"}) {
       assertThat(printed).containsKey(name);
       assertThat(written.containsKey(name)).as(name).isTrue();
     }
@@ -58,5 +59,10 @@ class BenchCommandTest {
     assertThat(Long.parseLong(printed.get("ratings_500"))).isPositive();
     assertThat(Long.parseLong(printed.get("ratings_2000"))).isPositive();
     assertThat(Long.parseLong(printed.get("cold_load_events"))).isGreaterThan(200);
+    assertThat(Long.parseLong(printed.get("cold_load_warm_up_rounds"))).isGreaterThanOrEqualTo(20);
+    assertThat(Double.parseDouble(printed.get("ready_s"))).isPositive();
+    // The second server's monitor folded the whole log after it was listening.
+    assertThat(Double.parseDouble(printed.get("monitor_catch_up_s")))
+        .isGreaterThanOrEqualTo(Double.parseDouble(printed.get("second_server_ready_s")));
   }
 }
