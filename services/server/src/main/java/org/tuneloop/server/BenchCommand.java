@@ -160,6 +160,8 @@ final class BenchCommand implements Callable<Integer> {
       }
       phase(err, "replay and audit of the log");
       replay(platform, owner);
+      phase(err, "the study's learning view, folded and then kept");
+      studyLearning(api, studyId);
       phase(err, "a second server on the whole log");
       secondServer(platform, folder);
       phase(err, "cold loads of " + STEPS + "-step participants");
@@ -187,6 +189,19 @@ final class BenchCommand implements Callable<Integer> {
     Platform.await(second.monitor().caughtUp());
     put("monitor_catch_up_s", (System.nanoTime() - started) / 1e9);
     Platform.await(platform.vertx().undeploy(deployment));
+  }
+
+  /**
+   * A researcher's view of the study's learning over the whole log, twice: the first call folds every participant's
+   * stream, the second only those that moved meanwhile (none: the participants have stopped).
+   */
+  private void studyLearning(SimulationClient api, String studyId) {
+    String path = "/api/studies/" + StudyAdminCommand.Api.segment(studyId) + "/learning";
+    for (String name : List.of("study_learning_first_s", "study_learning_again_s")) {
+      long started = System.nanoTime();
+      api.researcherGet(path);
+      put(name, (System.nanoTime() - started) / 1e9);
+    }
   }
 
   private static void phase(PrintWriter err, String what) {

@@ -1,14 +1,18 @@
 package org.tuneloop.server;
 
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 import org.tuneloop.study.LearningTrace;
 import org.tuneloop.study.ParticipantDecider;
 import org.tuneloop.study.Protocol;
+import org.tuneloop.study.StudyEvent;
 import org.tuneloop.study.StudyLearning;
 
 /**
@@ -17,10 +21,20 @@ import org.tuneloop.study.StudyLearning;
  * Each call is recorded in the access log before it is answered.
  */
 final class LearningRoutes {
+  /** Participants whose part of a study's learning is kept between calls (small: figures per episode). */
+  static final int FOLDED_SIZE = 50_000;
+
   private final Participants participants;
   private final Studies studies;
   private final StudyRoutes.Access access;
   private final AccessLog log;
+  // A study's view folds only the streams that moved since they were last folded here (a cache, never the truth:
+  // each entry is checked against the log on every call, so another process's appends are never missed).
+  private final Map<String, Folded> folded = Caffeine.newBuilder().maximumSize(FOLDED_SIZE)
+      .executor(Runnable::run).<String, Folded>build().asMap();
+
+  /** A participant's part of a study's learning as of a version of their stream; null when they withdrew. */
+  private record Folded(int version, Protocol.Diagnostics thresholds, StudyLearning.Participant participant) {}
 
   LearningRoutes(Participants participants, Studies studies, StudyRoutes.Access access, AccessLog log) {
     this.participants = participants;
@@ -67,7 +81,7 @@ final class LearningRoutes {
         }));
     router.get("/api/studies/:studyId/learning").respond(ctx -> reachable(ctx)
         .compose(study -> log.record(Authentication.caller(ctx), AccessLog.Action.STUDY_LEARNING, study.studyId(),
-            null, null).compose(recorded -> studyLearning(study))));
+            null, null).compose(recorded -> studyLearning(ctx.vertx(), study))));
   }
 
   /** `at`: absent, or a whole number of 0 or more; 400 otherwise. */
@@ -114,21 +128,11 @@ final class LearningRoutes {
   }
 
   /** Every participant but test and withdrawn ones, as the export leaves them out by default. */
-  private Future<JsonObject> studyLearning(Studies.Loaded study) {
+  private Future<JsonObject> studyLearning(Vertx vertx, Studies.Loaded study) {
     Protocol.Diagnostics thresholds = study.protocol().thresholds().diagnostics();
     return studies.assignments(study.studyId()).compose(assigned -> {
       List<Future<StudyLearning.Participant>> parts = assigned.stream().filter(a -> !a.test())
-          .map(a -> participants.stored(a.participantId()).map(stored -> {
-            if (stored.stream().anyMatch(e -> e.type().equals("ParticipantWithdrew"))) {
-              return (StudyLearning.Participant) null;
-            }
-            // The figures alone: no per-step rows are kept for a study's view.
-            LearningTrace.Fold fold = new LearningTrace.Fold(false);
-            stored.forEach(e -> fold.next(e.position(), Participants.decode(e)));
-            LearningTrace trace = fold.result();
-            return new StudyLearning.Participant(a.participantId(), a.arm(), trace.episodes(),
-                trace.diagnostics(thresholds));
-          })).toList();
+          .map(a -> part(vertx, a, thresholds)).toList();
       return Future.all(parts).map(all -> {
         List<StudyLearning.Participant> included = parts.stream().map(Future::result)
             .filter(java.util.Objects::nonNull).toList();
@@ -136,5 +140,31 @@ final class LearningRoutes {
         return Views.studyLearning(study.studyId(), StudyLearning.of(arms, included));
       });
     });
+  }
+
+  /**
+   * One participant's part, from what was folded before if their stream has not moved since; null if withdrawn. The
+   * fold runs on a worker thread: a study's streams together would hold up the event loop that serves participants.
+   */
+  private Future<StudyLearning.Participant> part(Vertx vertx, StudyEvent.ParticipantAssigned a,
+                                                 Protocol.Diagnostics thresholds) {
+    Folded known = folded.get(a.participantId());
+    Future<Boolean> moved = known == null || !known.thresholds().equals(thresholds) ? Future.succeededFuture(true)
+        : participants.movedSince(a.participantId(), known.version());
+    return moved.compose(again -> !again ? Future.succeededFuture(known.participant())
+        : participants.stored(a.participantId()).compose(stored -> vertx.executeBlocking(() -> {
+          StudyLearning.Participant part = null;
+          if (stored.stream().noneMatch(e -> e.type().equals("ParticipantWithdrew"))) {
+            // The figures alone: no per-step rows are kept for a study's view.
+            LearningTrace.Fold fold = new LearningTrace.Fold(false);
+            stored.forEach(e -> fold.next(e.position(), Participants.decode(e)));
+            LearningTrace trace = fold.result();
+            part = new StudyLearning.Participant(a.participantId(), a.arm(), trace.episodes(),
+                trace.diagnostics(thresholds));
+          }
+          folded.put(a.participantId(), new Folded(stored.isEmpty() ? 0 : stored.getLast().version(), thresholds,
+              part));
+          return part;
+        }, false)));
   }
 }

@@ -217,6 +217,11 @@ public final class Participants {
     return store.readStream(streamId(participantId), 0);
   }
 
+  /** Whether the participant's stream has an event after the version given. */
+  public Future<Boolean> movedSince(String participantId, int version) {
+    return store.readStream(streamId(participantId), version, 1).map(after -> !after.isEmpty());
+  }
+
   /** All of a participant's events, decoded, for replay and audit. */
   public Future<List<ParticipantEvent>> events(String participantId) {
     return store.readStream(streamId(participantId), 0)

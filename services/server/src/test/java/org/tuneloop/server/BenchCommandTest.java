@@ -47,8 +47,9 @@ class BenchCommandTest {
     // The figures beside the ratios and the settings they were measured under.
     for (String name : new String[] {"rating_roundtrip_per_s", "jvm_cpu_ms_per_rating", "server_cpu_ms_per_rating",
         "participants_cpu_ms_per_rating", "raw_per_s", "raw_read_s", "replay_s", "audit_s",
-        "cold_loads_during_gc", "cold_loads_while_compiling", "cold_load_warm_up_rounds", "cold_load_warm_up_p99_ms", "ready_s",
-        "second_server_ready_s", "monitor_catch_up_s", "pg_fsync", "pg_synchronous_commit", "pg_full_page_writes", "pg_shared_buffers"}) {
+        "cold_loads_during_gc", "cold_loads_while_compiling", "cold_load_warm_up_rounds", "cold_load_warm_up_p99_ms",
+        "ready_s", "second_server_ready_s", "monitor_catch_up_s", "study_learning_first_s", "study_learning_again_s",
+        "pg_fsync", "pg_synchronous_commit", "pg_full_page_writes", "pg_shared_buffers"}) {
       assertThat(printed).containsKey(name);
       assertThat(written.containsKey(name)).as(name).isTrue();
     }

@@ -9,6 +9,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -75,11 +76,21 @@ class LearningRoutesTest {
    * episode 2 rated 3.
    */
   private static Driven drive(String studyId, boolean test) {
+    return rate(join(studyId, test), Integer.MAX_VALUE);
+  }
+
+  private static Driven join(String studyId, boolean test) {
     Studies.Joined joined = await(server.platform.studies.join(studyId,
         new Studies.Entry("link", null, null, test, null, null)));
-    As as = As.bearer(joined.token());
-    String p = "/api/participants/" + joined.participantId();
-    for (int guard = 0; guard < 100; guard++) {
+    return new Driven(joined.participantId(), As.bearer(joined.token()));
+  }
+
+  /** The participant on through their session as {@link #drive} does, until it ends or after {@code ratings}. */
+  private static Driven rate(Driven driven, int ratings) {
+    As as = driven.as();
+    String p = "/api/participants/" + driven.participantId();
+    int rated = 0;
+    for (int guard = 0; guard < 100 && rated < ratings; guard++) {
       JsonObject session = expect(server.get(as, p), 200).json();
       switch (session.getString("phase")) {
         case "consent" -> expect(server.post(as, p + "/consent", new JsonObject()
@@ -92,6 +103,7 @@ class LearningRoutesTest {
           expect(server.post(as, p + "/ratings", new JsonObject().put("episode", episode)
               .put("step", track.getInteger("step")).put("rating", episode == 1 ? 9 : 3)
               .put("clientMillisToRate", 1500).put("heardShare", 1.0)), 200);
+          rated++;
         }
         case "between-episodes" -> {
           if (session.getBoolean("canFinish")) {
@@ -101,9 +113,12 @@ class LearningRoutesTest {
           }
         }
         default -> {
-          return new Driven(joined.participantId(), as);
+          return driven;
         }
       }
+    }
+    if (rated == ratings) {
+      return driven;
     }
     throw new AssertionError("the session did not end");
   }
@@ -294,6 +309,48 @@ class LearningRoutesTest {
         .containsExactlyInAnyOrder(a.participantId(), b.participantId());
     assertThat(answer.getJsonArray("participants").getJsonObject(0).getJsonArray("flags").getList())
         .contains("rating-drift");
+  }
+
+  /** A study's view keeps what it folded, and folds again whatever moved since: ratings, a withdrawal, a newcomer. */
+  @Test
+  void aStudysLearningFollowsWhatHappensAfterItWasRead() {
+    String studyId = study();
+    Driven done = drive(studyId, false);
+    Driven going = rate(join(studyId, false), 2);
+    String path = "/api/studies/" + studyId + "/learning";
+
+    JsonObject before = expect(server.get(researcher, path), 200).json();
+    assertThat(episodeMeans(before)).containsOnlyKeys("A", "B");
+    assertThat(episodeMeans(before).values()).containsExactlyInAnyOrder(List.of(9.0, 3.0), List.of(9.0));
+    assertThat(expect(server.get(researcher, path), 200).json()).as("nothing moved: the same answer")
+        .isEqualTo(before);
+
+    rate(going, Integer.MAX_VALUE);
+    JsonObject after = expect(server.get(researcher, path), 200).json();
+    assertThat(episodeMeans(after).values()).containsExactly(List.of(9.0, 3.0), List.of(9.0, 3.0));
+
+    expect(server.post(done.as(), "/api/participants/" + done.participantId() + "/withdraw", new JsonObject()), 200);
+    Driven late = drive(studyId, false);
+    JsonObject last = expect(server.get(researcher, path), 200).json();
+    Map<String, Integer> counts = new java.util.TreeMap<>();
+    for (Object x : last.getJsonArray("arms")) {
+      counts.put(((JsonObject) x).getString("arm"), ((JsonObject) x).getInteger("participants"));
+    }
+    // The withdrawn participant's arm lost them; the newcomer joined the arm with fewer assigned.
+    assertThat(counts.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(2);
+    assertThat(last.getJsonArray("participants").stream().map(x -> ((JsonObject) x).getString("participantId")))
+        .containsExactlyInAnyOrder(going.participantId(), late.participantId());
+  }
+
+  /** Each arm's mean rating per episode, in episode order. */
+  private static Map<String, List<Double>> episodeMeans(JsonObject studyLearning) {
+    Map<String, List<Double>> means = new java.util.TreeMap<>();
+    for (Object x : studyLearning.getJsonArray("arms")) {
+      JsonObject arm = (JsonObject) x;
+      means.put(arm.getString("arm"), arm.getJsonArray("episodes").stream()
+          .map(e -> ((JsonObject) e).getDouble("mean")).toList());
+    }
+    return means;
   }
 
   @Test
