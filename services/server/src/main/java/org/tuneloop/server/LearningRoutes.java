@@ -22,7 +22,7 @@ import org.tuneloop.study.StudyLearning;
  */
 final class LearningRoutes {
   /** Participants whose part of a study's learning is kept between calls (small: figures per episode). */
-  static final int FOLDED_SIZE = 50_000;
+  private static final int FOLDED_SIZE = 50_000;
 
   private final Participants participants;
   private final Studies studies;
