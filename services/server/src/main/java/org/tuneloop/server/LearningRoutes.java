@@ -9,6 +9,7 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
+import org.tuneloop.eventstore.StoredEvent;
 import org.tuneloop.study.LearningTrace;
 import org.tuneloop.study.ParticipantDecider;
 import org.tuneloop.study.Protocol;
@@ -117,7 +118,7 @@ final class LearningRoutes {
     });
   }
 
-  private static List<LearningTrace.Logged> logged(List<org.tuneloop.eventstore.StoredEvent> stored) {
+  private static List<LearningTrace.Logged> logged(List<StoredEvent> stored) {
     return stored.stream().map(e -> new LearningTrace.Logged(e.position(), Participants.decode(e))).toList();
   }
 
@@ -153,18 +154,23 @@ final class LearningRoutes {
         : participants.movedSince(a.participantId(), known.version());
     return moved.compose(again -> !again ? Future.succeededFuture(known.participant())
         : participants.stored(a.participantId()).compose(stored -> vertx.executeBlocking(() -> {
-          StudyLearning.Participant part = null;
-          if (stored.stream().noneMatch(e -> e.type().equals("ParticipantWithdrew"))) {
-            // The figures alone: no per-step rows are kept for a study's view.
-            LearningTrace.Fold fold = new LearningTrace.Fold(false);
-            stored.forEach(e -> fold.next(e.position(), Participants.decode(e)));
-            LearningTrace trace = fold.result();
-            part = new StudyLearning.Participant(a.participantId(), a.arm(), trace.episodes(),
-                trace.diagnostics(thresholds));
-          }
+          StudyLearning.Participant part = fold(a, stored, thresholds);
           folded.put(a.participantId(), new Folded(stored.isEmpty() ? 0 : stored.getLast().version(), thresholds,
               part));
           return part;
         }, false)));
+  }
+
+  /** A participant's part of a study's learning from their whole stream; null if they withdrew. */
+  private static StudyLearning.Participant fold(StudyEvent.ParticipantAssigned a, List<StoredEvent> stored,
+                                                Protocol.Diagnostics thresholds) {
+    if (stored.stream().anyMatch(e -> e.type().equals("ParticipantWithdrew"))) {
+      return null;
+    }
+    // The figures alone: no per-step rows are kept for a study's view.
+    LearningTrace.Fold fold = new LearningTrace.Fold(false);
+    stored.forEach(e -> fold.next(e.position(), Participants.decode(e)));
+    LearningTrace trace = fold.result();
+    return new StudyLearning.Participant(a.participantId(), a.arm(), trace.episodes(), trace.diagnostics(thresholds));
   }
 }
